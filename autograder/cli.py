@@ -1,0 +1,193 @@
+"""``cvgrade``: the instructor's command (also ``python -m autograder``).
+
+Each command is a thin layer over one module: ``grade`` -> runner.grade, ``build`` ->
+bundles, ``check`` -> checks, ``simulate`` -> bundles + the bundle's own run_autograder,
+``gradescope`` -> gradescope.run (what run_autograder calls). Exit status: 0 done, 1 a check
+or grade could not be completed as asked, 2 bad usage or input (one line, no traceback).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from autograder.config import Course, load_course
+from autograder.errors import UserError
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Context:
+    def __init__(self, root: Path):
+        self.root = root
+        self._course: Course | None = None
+
+    @property
+    def course(self) -> Course:
+        if self._course is None:
+            self._course = load_course(self.root / "course.yaml")
+        return self._course
+
+    def homeworks(self, ids: tuple[str, ...]) -> list[str]:
+        """The given ids, validated, or every homework that exists in the repository."""
+        if ids:
+            return [self.course.assignment(hw).id for hw in ids]
+        return [a.id for a in self.course.assignments if (self.root / "assignments" / a.id).is_dir()]
+
+
+pass_context = click.make_pass_decorator(_Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_ROOT,
+              show_default="the repository holding this package", help="course repository (with course.yaml)")
+@click.version_option(package_name="cvgrade")
+@click.pass_context
+def cli(ctx: click.Context, root: Path) -> None:
+    """Build, check and grade COMS4732 homeworks."""
+    ctx.obj = _Context(root.resolve())
+
+
+@cli.command("list")
+@pass_context
+def list_command(ctx: _Context) -> None:
+    """Table of assignments: id, title, points, public/hidden test counts, due date."""
+    from autograder.checks import count_tests
+
+    rows = [("id", "title", "points", "public", "hidden", "due")]
+    for a in ctx.course.assignments:
+        public, hidden = count_tests(ctx.root, a.id)
+        rows.append((a.id, a.title, f"{a.points:g}", str(public), str(hidden), a.due.isoformat()))
+    click.echo(_table(rows))
+
+
+@cli.command()
+@click.argument("hw", nargs=-1)
+@click.option("-j", "--jobs", type=click.IntRange(1, 16), default=2, show_default=True,
+              help="gradings run in parallel")
+@pass_context
+def check(ctx: _Context, hw: tuple[str, ...], jobs: int) -> None:
+    """Prove each homework is sound: reference full, stubs zero, every mutant caught."""
+    from autograder.checks import check_homework
+
+    failed = False
+    for hw_id in ctx.homeworks(hw):
+        report = check_homework(ctx.course, ctx.root, hw_id, jobs=jobs, echo=click.echo)
+        click.echo(report.table())
+        failed |= not report.ok
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("hw", nargs=-1)
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("dist"), show_default=True)
+@pass_context
+def build(ctx: _Context, hw: tuple[str, ...], out_dir: Path) -> None:
+    """Write DIR/hwN-autograder.zip (Gradescope) and DIR/hwN-student.zip (release)."""
+    from autograder import bundles
+
+    for hw_id in ctx.homeworks(hw):
+        for path in bundles.build_all(ctx.course, ctx.root, hw_id, out_dir):
+            click.echo(f"wrote {path} ({path.stat().st_size // 1024} kB)")
+
+
+@cli.command()
+@click.argument("hw")
+@click.argument("submission", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="write Gradescope's results.json here")
+@click.option("--public-only", is_flag=True, help="run only the public tests")
+@pass_context
+def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, public_only: bool) -> None:
+    """Grade a submission (folder, .zip or .py files) with public and hidden tests."""
+    from autograder.results import write_atomic
+    from autograder.runner import grade as run_grade
+
+    results = run_grade(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission),
+                        public_only=public_only)
+    click.echo(results_table(results.to_json()))
+    if json_path is not None:
+        write_atomic(json_path, results.to_json())
+    sys.exit(1 if results.grader_error else 0)
+
+
+@cli.command()
+@click.argument("hw")
+@click.argument("submission", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="copy the resulting results.json here")
+@click.option("--dist", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
+              help="where the bundle is built or reused")
+@pass_context
+def simulate(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, dist: Path) -> None:
+    """Run the built hwN-autograder.zip as Gradescope would, in a temporary root."""
+    from autograder import bundles
+
+    document = bundles.simulate(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission), dist)
+    click.echo(results_table(document))
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(document, indent=1))
+
+
+@cli.command()
+@click.argument("hw")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=1, show_default=True)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def batch(ctx: _Context, hw: str, directory: Path, jobs: int, csv_path: Path | None,
+          report_path: Path | None) -> None:
+    """Grade every submission under DIRECTORY (each subfolder or zip is one student)."""
+    from autograder.batch import run_batch
+
+    run_batch(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, jobs=jobs,
+              csv_path=csv_path, report_path=report_path, echo=click.echo)
+
+
+@cli.command(hidden=True)
+@click.argument("hw")
+@click.option("--root", "gs_root", type=click.Path(path_type=Path), envvar="AUTOGRADER_ROOT",
+              default=Path("/autograder"), show_default=True)
+@pass_context
+def gradescope(ctx: _Context, hw: str, gs_root: Path) -> None:
+    """Grade GS_ROOT/submission into GS_ROOT/results/results.json (called by run_autograder)."""
+    from autograder.gradescope import run
+
+    sys.exit(run(ctx.root, hw, gs_root))
+
+
+def results_table(document: dict) -> str:
+    rows = [("#", "test", "score", "status")]
+    for t in document["tests"]:
+        rows.append((t.get("number", ""), t["name"][:70], f"{t['score']:g}/{t['max_score']:g}", t.get("status", "")))
+    total = sum(t["max_score"] for t in document["tests"])
+    return f"{_table(rows)}\n\ntotal: {document['score']:g} / {total:g}\n{document.get('output', '')}"
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit status 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except UserError as err:
+        click.echo(f"cvgrade: {err}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("cvgrade: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        click.echo(f"cvgrade: {err.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)

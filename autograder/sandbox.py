@@ -1,0 +1,267 @@
+"""The grader's handle on the worker process that runs student code.
+
+``Sandbox.call`` sends one call over the channel and waits, at most the per-call wall-clock
+limit, for the plain-data reply. A timeout, crash or protocol violation kills the worker's
+whole process group; the next call starts a fresh worker. Student output (stdout and stderr
+of the worker) is read from a pipe and kept per call, capped.
+
+Errors raised here are ``StudentCodeError``s whose message is written for the student. When
+the student's code raised a built-in exception, the error also is an instance of that
+built-in (``pytest.raises(ValueError)`` works the same as in a student's checkout).
+"""
+from __future__ import annotations
+
+import builtins
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder import wire
+
+OUTPUT_CAP = 8_000            # bytes of student output kept per call
+STARTUP_TIMEOUT_S = 30.0      # the worker's own start (Python + our bootstrap), not student code
+_HERE = Path(__file__).resolve().parent
+
+
+class StudentCodeError(Exception):
+    """Calling student code failed; ``str(err)`` is the message for the student."""
+
+
+_error_classes: dict[str, type[StudentCodeError]] = {}
+
+
+def _student_error(builtin_name: str, message: str) -> StudentCodeError:
+    base = getattr(builtins, builtin_name, None)
+    if not (isinstance(base, type) and issubclass(base, Exception)) or base in (Exception,):
+        return StudentCodeError(message)
+    cls = _error_classes.get(builtin_name)
+    if cls is None:
+        try:
+            cls = type(f"Student{builtin_name}", (StudentCodeError, base), {})
+        except TypeError:  # a built-in whose layout cannot be combined
+            cls = StudentCodeError
+        _error_classes[builtin_name] = cls
+    return cls(message)
+
+
+@dataclass
+class SandboxSettings:
+    """Where the worker runs and what bounds it (from course.yaml, see ``config.Limits``)."""
+
+    submission_dir: Path
+    runtime_dir: Path
+    per_call_s: float = 10.0
+    memory_bytes: int | None = 2 << 30
+    cpu_s: int | None = 600
+    file_size_bytes: int | None = 64 << 20
+    open_files: int | None = 256
+    processes: int | None = None
+    forbidden: dict[str, list[str]] = field(default_factory=dict)
+    probes: Path | None = None
+    uid: int | None = None
+    gid: int | None = None
+
+
+class Sandbox:
+    """One worker at a time, started lazily and replaced after a timeout or crash."""
+
+    def __init__(self, settings: SandboxSettings):
+        self.settings = settings
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.output = bytearray()
+        self.output_dropped = 0
+        self.restarts = 0
+        self.worker_uid: int | None = None
+        self._install_runtime()
+
+    # ------------------------------------------------------------------ lifecycle
+    def _install_runtime(self) -> None:
+        """Copy the worker's two files (and the probes) where the worker can read them."""
+        rt = self.settings.runtime_dir
+        rt.mkdir(parents=True, exist_ok=True)
+        for name in ("worker.py", "wire.py"):
+            shutil.copyfile(_HERE / name, rt / name)
+        if self.settings.probes is not None:
+            shutil.copyfile(self.settings.probes, rt / "probes.py")
+
+    def _environment(self) -> dict[str, str]:
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(self.settings.submission_dir),
+            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1",
+            "MPLBACKEND": "Agg", "LANG": "C.UTF-8",
+        }
+        # Some CPUs need these for OpenBLAS to compute correctly (see the machine notes).
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        return env
+
+    def start(self) -> None:
+        parent, child = socket.socketpair()
+        rt = self.settings.runtime_dir
+        # -s/-P/-B: no user site, no script folder on sys.path, no .pyc files. Not -I: it
+        # would also ignore PYTHONHASHSEED, and hashing must be deterministic. The
+        # environment is built from scratch above, so nothing else of PYTHON* leaks in.
+        self.proc = subprocess.Popen(
+            [sys.executable, "-s", "-P", "-B", str(rt / "worker.py"), str(child.fileno()), str(rt / "wire.py")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            pass_fds=(child.fileno(),), close_fds=True, start_new_session=True,
+            cwd=str(self.settings.submission_dir), env=self._environment(),
+        )
+        child.close()
+        self.sock = parent
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        s = self.settings
+        limits = {"memory_bytes": s.memory_bytes, "cpu_s": s.cpu_s, "file_size_bytes": s.file_size_bytes,
+                  "open_files": s.open_files, "core_bytes": 0}
+        if s.uid is not None:
+            limits["processes"] = s.processes
+        setup = {"submission": str(s.submission_dir), "limits": limits, "forbidden": s.forbidden,
+                 "probes": str(rt / "probes.py") if s.probes is not None else None,
+                 "uid": s.uid, "gid": s.gid}
+        wire.send(self.sock, setup)
+        hello = self._receive(STARTUP_TIMEOUT_S, "starting the sandbox")
+        self.worker_uid = hello.get("uid") if isinstance(hello, dict) else None
+
+    def close(self) -> None:
+        """Kill the worker and everything it started."""
+        if self.proc is not None:
+            self._kill_group()
+            self.proc.wait()
+            try:
+                self.proc.stdout.close()
+            except OSError:
+                pass
+        if self.sock is not None:
+            self.sock.close()
+        self.proc, self.sock = None, None
+
+    def _kill_group(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.kill()
+        except ProcessLookupError:
+            pass
+
+    # ------------------------------------------------------------------ calls
+    def call(self, request: dict, *, timeout: float | None = None, description: str = "the call") -> Any:
+        """Run one request in the worker and return its plain-data value."""
+        if self.proc is None:
+            self.start()
+        try:
+            wire.send(self.sock, request)
+        except OSError:
+            self._replace()
+            raise StudentCodeError(f"{description}: the sandbox was not running (your code ended it "
+                                   f"in an earlier call); it has been restarted") from None
+        reply = self._receive(timeout or self.settings.per_call_s, description)
+        if not isinstance(reply, dict) or type(reply.get("ok")) is not bool:
+            self._replace()
+            raise StudentCodeError(f"{description}: the sandbox sent an invalid reply")
+        if reply["ok"]:
+            if "value" not in reply:
+                raise StudentCodeError(f"{description}: the sandbox sent an invalid reply")
+            return reply["value"]
+        raise self._error(reply, description)
+
+    def _error(self, reply: dict, description: str) -> StudentCodeError:
+        def text(key: str) -> str:
+            value = reply.get(key)
+            return value[:2000] if isinstance(value, str) else ""
+
+        kind, name, message, where = text("kind"), text("type"), text("message"), text("where")
+        if kind == "import":
+            module = description.split(".", 1)[0]
+            detail = f"{description}: importing {module}.py failed with {name}: {message}"
+        elif kind == "missing":
+            detail = f"{description}: {message}"
+        elif kind == "type":
+            detail = f"{description}: {message}"
+        else:
+            detail = f"{description} raised {name}: {message}"
+        if where:
+            detail += f"\n{where}"
+        return _student_error(text("builtin") if kind == "exception" else "", detail)
+
+    def _receive(self, timeout: float, description: str) -> Any:
+        """Wait for one reply, reading student output meanwhile; enforce the time limit."""
+        deadline = time.monotonic() + timeout
+        out_fd = self.proc.stdout.fileno()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._replace()
+                raise StudentCodeError(f"{description} did not finish within {timeout:g} s (the per-call time "
+                                       f"limit); it was stopped. Look for an infinite loop or very slow code.")
+            readable, _, _ = select.select([self.sock, out_fd], [], [], remaining)
+            if out_fd in readable:
+                self._drain_output()
+            if self.sock in readable:
+                break
+        try:
+            self.sock.settimeout(max(1.0, deadline - time.monotonic()))
+            reply = wire.recv(self.sock)
+        except (EOFError, OSError, TimeoutError):
+            status = self._replace()
+            raise StudentCodeError(f"{description}: the sandbox process ended unexpectedly ({status}). "
+                                   f"Your code may have called exit(), crashed Python, or run out of memory.") from None
+        except (wire.WireError, wire.Unsupported, ValueError) as err:
+            self._replace()
+            raise StudentCodeError(f"{description}: the sandbox sent a reply that breaks the protocol "
+                                   f"({str(err)[:200]})") from None
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(None)
+        self._drain_output()
+        return reply
+
+    def _replace(self) -> str:
+        """Kill the current worker (and its process group); the next call starts a new one."""
+        status = "killed"
+        if self.proc is not None:
+            self._kill_group()
+            code = self.proc.wait()
+            self._drain_output()
+            status = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+            self.close()
+            self.restarts += 1
+        return status
+
+    def _drain_output(self) -> None:
+        if self.proc is None:
+            return
+        while True:
+            try:
+                chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
+            except (BlockingIOError, OSError):
+                return
+            if not chunk:
+                return
+            room = OUTPUT_CAP - len(self.output)
+            self.output += chunk[:max(room, 0)]
+            self.output_dropped += max(len(chunk) - max(room, 0), 0)
+
+    def take_output(self) -> str:
+        """Student output since the last ``take_output``, decoded and capped."""
+        self._drain_output()
+        text = self.output.decode("utf-8", errors="replace")
+        if self.output_dropped:
+            text += f"\n[... {self.output_dropped} more bytes of output not shown]"
+        self.output.clear()
+        self.output_dropped = 0
+        return text
