@@ -151,7 +151,7 @@ def batch(ctx: _Context, hw: str, directory: Path, jobs: int, csv_path: Path | N
 
 @cli.command(hidden=True)
 @click.argument("hw")
-@click.option("--root", "gs_root", type=click.Path(path_type=Path), envvar="AUTOGRADER_ROOT",
+@click.option("--gs-root", "gs_root", type=click.Path(path_type=Path), envvar="AUTOGRADER_ROOT",
               default=Path("/autograder"), show_default=True)
 @pass_context
 def gradescope(ctx: _Context, hw: str, gs_root: Path) -> None:

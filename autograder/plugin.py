@@ -94,7 +94,7 @@ class GraderBackend:
             return
         try:
             self.sandbox.call({"op": "import", "module": module}, timeout=self.timeout,
-                              description=f"import {module}")
+                              description=f"importing {module}.py")
         except StudentCodeError as err:
             # Import failures are deterministic: remember them so later tests fail at once
             # instead of each waiting out a looping import.

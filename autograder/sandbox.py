@@ -186,8 +186,7 @@ class Sandbox:
 
         kind, name, message, where = text("kind"), text("type"), text("message"), text("where")
         if kind == "import":
-            module = description.split(".", 1)[0]
-            detail = f"{description}: importing {module}.py failed with {name}: {message}"
+            detail = f"{description} failed with {name}: {message}"
         elif kind == "missing":
             detail = f"{description}: {message}"
         elif kind == "type":

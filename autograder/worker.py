@@ -81,7 +81,9 @@ class ImportGuard:
 
     def __call__(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
                  level: int = 0) -> Any:
-        importer = (globals or {}).get("__name__") if isinstance(globals, dict) else None
+        if not isinstance(globals, dict):  # __import__("x") called by hand passes no globals
+            globals = sys._getframe(1).f_globals
+        importer = globals.get("__name__")
         blocked = self.forbidden.get(importer or "")
         if blocked and level == 0 and name.split(".")[0] in blocked:
             raise ImportError(f"{importer}.py may not import {name.split('.')[0]} in this homework")

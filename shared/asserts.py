@@ -41,6 +41,17 @@ def _fail(what: str, problem: str, call: str | None = None) -> None:
     raise CheckFailed(f"{prefix}{what}: {problem}")
 
 
+def _fmt(value: Any) -> str:
+    """A number as a student reads it (``0.25``, not ``np.float64(0.25)``)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (complex, np.complexfloating)):
+        return repr(complex(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return repr(float(value))
+
+
 def _shape(shape: Sequence[int]) -> str:
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -64,7 +75,8 @@ def check_array(got: Any, *, what: str = "the result", shape: Sequence[int] | No
         else:
             ok = got.dtype == np.dtype(dtype)
         if not ok:
-            _fail(what, f"expected dtype {dtype}, got dtype {got.dtype}", call)
+            wanted = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+            _fail(what, f"expected dtype {wanted}, got dtype {got.dtype}", call)
     if finite and got.dtype.kind in "fc" and not np.all(np.isfinite(got)):
         bad = int(np.size(got) - np.count_nonzero(np.isfinite(got)))
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(got))[0])
@@ -107,7 +119,7 @@ def assert_close(got: Any, expected: Any, *, atol: float = 1e-10, rtol: float = 
                   f"(tolerance atol={atol:g}, rtol={rtol:g})")
         if _reveal:
             at = tuple(int(i) for i in idx)
-            detail += f"; worst at index {at}: expected {e[idx]!r}, got {g[idx]!r}"
+            detail += f"; worst at index {at}: expected {_fmt(e[idx])}, got {_fmt(g[idx])}"
         _fail(what, detail, call)
 
 
@@ -121,7 +133,7 @@ def assert_equal(got: Any, expected: Any, *, what: str = "the result", dtype: An
         detail = f"{int(np.sum(diff))} of {got.size} entries differ"
         if _reveal:
             idx = tuple(int(i) for i in np.argwhere(diff)[0])
-            detail += f"; first at index {idx}: expected {expected[idx]!r}, got {got[idx]!r}"
+            detail += f"; first at index {idx}: expected {_fmt(expected[idx])}, got {_fmt(got[idx])}"
         _fail(what, detail, call)
 
 

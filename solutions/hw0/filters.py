@@ -62,8 +62,10 @@ def _check_sigma(sigma, name="sigma"):
         raise ValueError(f"{name} must be a finite number >= 0, got {sigma!r}")
 
 
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+def _check_int(name, value, minimum=None):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
@@ -171,8 +173,8 @@ def shift_kernel(dy, dx):
     row r+dy, column r+dx (convolution places a copy of the kernel around every pixel,
     so an impulse at offset (dy, dx) from the centre moves every pixel by (dy, dx)).
     """
-    dy = _check_int("dy", dy, -math.inf)
-    dx = _check_int("dx", dx, -math.inf)
+    dy = _check_int("dy", dy)
+    dx = _check_int("dx", dx)
     r = max(abs(dy), abs(dx))
     kernel = np.zeros((2 * r + 1, 2 * r + 1))
     kernel[r + dy, r + dx] = 1.0

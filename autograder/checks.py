@@ -1,0 +1,226 @@
+"""``cvgrade check``: proof that a homework's tests are worth trusting.
+
+For one homework: course.yaml is valid; the tests' points add up to the homework's points;
+the reference scores full marks; the stubs score 0; every mutant in
+``solutions/hwN/mutants/`` (a realistic student mistake, ``<module>__<slug>.py``) loses
+points; the notebook is valid nbformat and up to date with its generator; the spec's names
+exist (the contract checker in ../shared/tools, when present). Each grading runs as its own
+``cvgrade grade`` process, exactly as a student's submission would be graded.
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.config import Course
+
+MIN_MUTANTS = 20
+
+
+@dataclass
+class CheckRow:
+    what: str
+    expected: str
+    got: str
+    ok: bool
+
+
+@dataclass
+class CheckReport:
+    hw: str
+    rows: list[CheckRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows)
+
+    @property
+    def mutants_killed(self) -> tuple[int, int]:
+        mutants = [r for r in self.rows if r.what.startswith("mutant ")]
+        return sum(r.ok for r in mutants), len(mutants)
+
+    def table(self) -> str:
+        from autograder.cli import _table
+
+        rows = [("check", "expected", "got", "")]
+        rows += [(r.what[:70], r.expected, r.got[:90], "ok" if r.ok else "FAIL") for r in self.rows]
+        killed, total = self.mutants_killed
+        return (f"\n{self.hw}: {'all checks passed' if self.ok else 'SOME CHECKS FAILED'} "
+                f"(mutants killed {killed}/{total})\n{_table(rows)}")
+
+
+def grade_folder(root: Path, hw: str, folder: Path, *, public_only: bool = False) -> dict:
+    """Grade ``folder`` in a fresh ``cvgrade grade`` process; return its results.json."""
+    with tempfile.TemporaryDirectory(prefix="cvgrade-check-") as tmp:
+        out = Path(tmp) / "results.json"
+        command = [sys.executable, "-m", "autograder", "--root", str(root), "grade", hw, str(folder),
+                   "--json", str(out)]
+        if public_only:
+            command.append("--public-only")
+        proc = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if not out.is_file():
+            raise RuntimeError(f"grading {folder} failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+        document = json.loads(out.read_text())
+        document["_exit"] = proc.returncode
+        return document
+
+
+def _first_failures(document: dict, n: int = 2) -> str:
+    failed = [t for t in document["tests"] if t["score"] < t["max_score"]]
+    names = ", ".join(f"#{t['number']} {t['name'][:40]}" for t in failed[:n])
+    return names + (f" (+{len(failed) - n})" if len(failed) > n else "")
+
+
+def _mutant_summary(path: Path) -> str:
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    except SyntaxError:
+        return "(does not parse)"
+    return doc.strip().splitlines()[0].removeprefix("Mutant:").strip() if doc.strip() else "(no docstring)"
+
+
+def count_tests(root: Path, hw: str) -> tuple[int, int]:
+    """(public, hidden) test counts, parametrized cases included (pytest collection)."""
+    import pytest
+
+    from autograder.runner import hidden_tests_dir, public_tests_dir
+
+    counts = []
+    for folder in (public_tests_dir(root, hw), hidden_tests_dir(root, hw)):
+        if not folder.is_dir():
+            counts.append(0)
+            continue
+
+        class Counter:
+            n = 0
+
+            def pytest_collection_modifyitems(self, items: list) -> None:
+                Counter.n = len(items)
+
+        with tempfile.TemporaryDirectory() as tmp:
+            ini = Path(tmp) / "pytest.ini"
+            ini.write_text("[pytest]\n")
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+                pytest.main([str(folder), "--collect-only", "-qq", "--noconftest", "-c", str(ini), "--rootdir",
+                             str(root), "--import-mode=importlib", "--assert=plain", "-p", "no:cacheprovider",
+                             "-p", "no:warnings", "-p", "shared.pytest_plugin"], plugins=[Counter()])
+        counts.append(Counter.n)
+    return counts[0], counts[1]
+
+
+def _notebook_row(root: Path, hw: str) -> CheckRow:
+    import nbformat
+
+    path = root / "assignments" / hw / f"{hw}.ipynb"
+    if not path.is_file():
+        return CheckRow("notebook", "valid, up to date", "missing", False)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as err:  # noqa: BLE001 - any reading/validation problem is a failed check
+        return CheckRow("notebook", "valid, up to date", f"invalid: {str(err)[:80]}", False)
+    generator = root / "solutions" / hw / "make_notebook.py"
+    if generator.is_file():
+        spec = importlib.util.spec_from_file_location(f"_make_notebook_{hw}", generator)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if nbformat.writes(module.build_notebook()) != path.read_text():
+            return CheckRow("notebook", "valid, up to date", f"stale: run python {generator.relative_to(root)}",
+                            False)
+    return CheckRow("notebook", "valid, up to date", "ok", True)
+
+
+def _contract_row(root: Path, hw: str) -> CheckRow | None:
+    tool = root.parent / "shared" / "tools" / "check_contract.py"
+    if not tool.is_file():
+        return None
+    proc = subprocess.run([sys.executable, str(tool), hw], cwd=root, capture_output=True, text=True)
+    last = (proc.stdout.strip().splitlines() or ["no output"])[-1]
+    return CheckRow("spec contract (names, defaults)", "0 problems", last.removeprefix("contract: "),
+                    proc.returncode == 0)
+
+
+def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
+                   echo: Callable[[str], None] = print) -> CheckReport:
+    assignment = course.assignment(hw)
+    report = CheckReport(hw)
+    report.rows.append(CheckRow("course.yaml", "valid", "ok", True))
+    contract = _contract_row(root, hw)
+    if contract is not None:
+        report.rows.append(contract)
+    points = assignment.points
+    mutants = sorted((root / "solutions" / hw / "mutants").glob("*.py"))
+
+    with tempfile.TemporaryDirectory(prefix="cvgrade-mutants-") as tmp:
+        jobs_to_run: dict[str, Path] = {"reference": root / "solutions" / hw, "stubs": root / "assignments" / hw}
+        bad_names = []
+        for mutant in mutants:
+            module = mutant.stem.split("__", 1)[0]
+            if f"{module}.py" not in assignment.files or "__" not in mutant.stem:
+                bad_names.append(mutant.name)
+                continue
+            folder = Path(tmp) / mutant.stem
+            folder.mkdir()
+            for name in assignment.files:
+                shutil.copyfile(root / "solutions" / hw / name, folder / name)
+            shutil.copyfile(mutant, folder / f"{module}.py")
+            jobs_to_run[f"mutant {mutant.stem}"] = folder
+
+        def run(item: tuple[str, Path]) -> tuple[str, dict | str]:
+            label, folder = item
+            try:
+                return label, grade_folder(root, hw, folder)
+            except RuntimeError as err:
+                return label, str(err)
+
+        outcomes: dict[str, dict | str] = {}
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for label, outcome in pool.map(run, jobs_to_run.items()):
+                outcomes[label] = outcome
+                if isinstance(outcome, dict):
+                    echo(f"  {hw} {label}: {outcome['score']:g}/{points:g}")
+
+    ref = outcomes["reference"]
+    if isinstance(ref, str):
+        report.rows.append(CheckRow("reference", f"{points:g}", ref, False))
+    else:
+        total = sum(t["max_score"] for t in ref["tests"])
+        public = sum(t["max_score"] for t in ref["tests"] if "public" in t.get("tags", []))
+        report.rows.append(CheckRow("test points add up", f"{points:g}",
+                                    f"{total:g} ({public:g} public, {total - public:g} hidden, "
+                                    f"{len(ref['tests'])} tests)", abs(total - points) < 1e-9))
+        report.rows.append(CheckRow("reference scores full marks", f"{points:g}",
+                                    f"{ref['score']:g}" + (f"; lost: {_first_failures(ref)}" if ref["score"] < points
+                                                           else ""), abs(ref["score"] - points) < 1e-9
+                                    and ref["_exit"] == 0))
+    stubs = outcomes["stubs"]
+    report.rows.append(CheckRow("stubs score 0", "0", stubs if isinstance(stubs, str) else f"{stubs['score']:g}",
+                                not isinstance(stubs, str) and stubs["score"] == 0))
+    report.rows.append(_notebook_row(root, hw))
+    report.rows.append(CheckRow("mutants", f">= {MIN_MUTANTS}", str(len(mutants)), len(mutants) >= MIN_MUTANTS))
+    for name in bad_names:
+        report.rows.append(CheckRow(f"mutant {name}", "named <module>__<slug>.py", "bad name", False))
+    for mutant in mutants:
+        label = f"mutant {mutant.stem}"
+        if label not in outcomes:
+            continue
+        outcome = outcomes[label]
+        summary = _mutant_summary(mutant)
+        if isinstance(outcome, str):
+            report.rows.append(CheckRow(label, "loses points", outcome, False))
+            continue
+        lost = points - outcome["score"]
+        got = f"-{lost:g}: {_first_failures(outcome, 1)}" if lost > 0 else f"SURVIVED ({summary})"
+        report.rows.append(CheckRow(label, "loses points", got, lost > 1e-9))
+    return report
