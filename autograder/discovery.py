@@ -104,8 +104,8 @@ def _from_zip(path: Path, wanted: list[str], candidates: dict, notes: list[str],
                 parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
                 if entry.is_dir() or not parts or parts[0] == "__MACOSX" or parts[-1] not in wanted:
                     continue
-                mode = entry.external_attr >> 16
-                if mode and not stat.S_ISREG(mode):
+                kind = stat.S_IFMT(entry.external_attr >> 16)
+                if kind and kind != stat.S_IFREG:
                     notes.append(f"{entry.filename}: ignored (a link or special file in the zip)")
                     continue
                 if entry.file_size > MAX_FILE_BYTES:

@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from platform_helpers import HIDDEN_TESTS, OTHER_REFERENCE, PUBLIC_TESTS, REPO, TOY_COURSE, TOY_REFERENCE
+from platform_helpers import HIDDEN_TESTS, OTHER_REFERENCE, PUBLIC_TESTS, REPO, TOY_COURSE, TOY_REFERENCE, TOY_STUB
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +18,11 @@ def toy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "solutions/hw0/other.py").write_text(OTHER_REFERENCE)
     (root / "assignments/hw0/tests/test_toy.py").write_text(PUBLIC_TESTS)
     (root / "solutions/hw0/tests/test_toy_hidden.py").write_text(HIDDEN_TESTS)
+    (root / "solutions/hw0/mutants").mkdir()
+    (root / "solutions/hw0/mutants/toy__triple_not_double.py").write_text(TOY_REFERENCE.replace("2 *", "3 *"))
+    (root / "assignments/hw0/toy.py").write_text(TOY_STUB)
+    (root / "assignments/hw0/other.py").write_text("def triple(x):\n    raise NotImplementedError\n")
+    shutil.copyfile(REPO / "assignments/hw0/conftest.py", root / "assignments/hw0/conftest.py")
     for package in ("autograder", "shared"):
         shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     return root

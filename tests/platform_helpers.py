@@ -50,6 +50,19 @@ def bad_arg(mode):
     return mode
 '''
 
+TOY_STUB = '''
+def double(x):
+    raise NotImplementedError("double: not implemented yet")
+
+
+def add(a, b):
+    raise NotImplementedError("add: not implemented yet")
+
+
+def bad_arg(mode):
+    raise NotImplementedError("bad_arg: not implemented yet")
+'''
+
 OTHER_REFERENCE = '''
 def triple(x):
     return 3 * x

@@ -9,20 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, grade_sources
-
-STUB = '''
-def double(x):
-    raise NotImplementedError("double: not implemented yet")
-
-
-def add(a, b):
-    raise NotImplementedError("add: not implemented yet")
-
-
-def bad_arg(mode):
-    raise NotImplementedError("bad_arg: not implemented yet")
-'''
+from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, TOY_STUB, grade_sources
 
 
 def by_name(document: dict) -> dict[str, dict]:
@@ -40,7 +27,7 @@ def test_reference_scores_full_marks(toy_root, tmp_path):
 
 def test_stubs_score_zero_with_clear_messages(toy_root, tmp_path):
     other = "def triple(x):\n    raise NotImplementedError\n"
-    doc = grade_sources(toy_root, tmp_path, {"toy.py": STUB, "other.py": other})
+    doc = grade_sources(toy_root, tmp_path, {"toy.py": TOY_STUB, "other.py": other})
     assert doc["score"] == 0
     message = by_name(doc)["double: a small array"]["output"]
     assert "toy.double(float64[3]) raised NotImplementedError: double: not implemented yet" in message
