@@ -26,7 +26,6 @@ from autograder.errors import UserError
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
-_SHARED_FOR_STUDENTS = ("__init__.py", "asserts.py", "calls.py", "modules.py", "pytest_plugin.py", "datasets.py")
 NOTEBOOK_REQUIREMENTS = ["matplotlib==3.11.2", "ipykernel==7.4.0"]
 
 
@@ -110,9 +109,8 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
         entries[f"{hw}/{notebook.name}"] = notebook.read_bytes()
     for path in _python_files(folder / "tests"):
         entries[f"{hw}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
-    for name in _SHARED_FOR_STUDENTS:
-        if (root / "shared" / name).is_file():
-            entries[f"{hw}/shared/{name}"] = (root / "shared" / name).read_bytes()
+    for path in _python_files(root / "shared"):     # helpers and synthetic data; nothing secret
+        entries[f"{hw}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
     return entries
 
 

@@ -100,14 +100,17 @@ def build(ctx: _Context, hw: tuple[str, ...], out_dir: Path) -> None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="write Gradescope's results.json here")
 @click.option("--public-only", is_flag=True, help="run only the public tests")
+@click.option("--only-module", hidden=True, help="(check) run only the tests of this module")
+@click.option("--skip-training", is_flag=True, hidden=True, help="(check) skip tests marked training")
 @pass_context
-def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, public_only: bool) -> None:
+def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, public_only: bool,
+          only_module: str | None, skip_training: bool) -> None:
     """Grade a submission (folder, .zip or .py files) with public and hidden tests."""
     from autograder.results import write_atomic
     from autograder.runner import grade as run_grade
 
     results = run_grade(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission),
-                        public_only=public_only)
+                        public_only=public_only, only_module=only_module, skip_training=skip_training)
     click.echo(results_table(results.to_json()))
     if json_path is not None:
         write_atomic(json_path, results.to_json())

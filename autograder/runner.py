@@ -13,14 +13,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 from autograder import discovery, guards
 from autograder.config import Assignment, Course
 from autograder.plugin import GraderBackend, GraderPlugin
 from autograder.results import Results, TestResult
 from autograder.sandbox import Sandbox, SandboxSettings
-from shared.modules import load_private
+from shared.modules import ReferenceModules, load_private
 
 
 def public_tests_dir(root: Path, hw: str) -> Path:
@@ -67,9 +66,26 @@ def _stage(assignment: Assignment, submission: discovery.Submission, folder: Pat
     return problems
 
 
+def test_targets(root: Path, hw: str, *, public_only: bool = False, only_module: str | None = None) -> list[str]:
+    """Test folders (or, for ``only_module``, its files ``test_<module>*.py``) to run."""
+    folders = [public_tests_dir(root, hw)]
+    if not public_only and hidden_tests_dir(root, hw).is_dir():
+        folders.append(hidden_tests_dir(root, hw))
+    if only_module is not None:
+        files = [str(f) for folder in folders for f in sorted(folder.glob(f"test_{only_module}*.py"))]
+        if files:
+            return files
+    return [str(f) for f in folders]
+
+
 def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, public_only: bool = False,
+          only_module: str | None = None, skip_training: bool = False,
           on_update: Callable[[Results], None] | None = None) -> Results:
-    """Grade ``submission_paths`` for homework ``hw`` with the tests and reference under ``root``."""
+    """Grade ``submission_paths`` for homework ``hw`` with the tests and reference under ``root``.
+
+    ``only_module`` and ``skip_training`` narrow the run for ``cvgrade check``'s mutants
+    (tests of one module; no training probes); a real grading never sets them.
+    """
     assignment = course.assignment(hw)
     root = Path(root).resolve()
     started = time.monotonic()
@@ -95,14 +111,15 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
         ))
         backend = GraderBackend(
             sandbox, assignment.modules, problems,
-            load_reference=lambda: SimpleNamespace(**load_private(reference_dir(root, hw), assignment.modules,
-                                                                  f"_cvgrade_ref_{hw}")))
+            load_reference=lambda: ReferenceModules(
+                load_private(reference_dir(root, hw), assignment.modules, f"_cvgrade_ref_{hw}"),
+                probes if probes.is_file() else None))
         plugin = GraderPlugin(backend, public_tests_dir(root, hw), assignment.visibility.hidden,
                               assignment.visibility.public, limits.total_s, updated)
         (work / "pytest.ini").write_text("[pytest]\n")
-        targets = [str(public_tests_dir(root, hw))]
-        if not public_only and hidden_tests_dir(root, hw).is_dir():
-            targets.append(str(hidden_tests_dir(root, hw)))
+        targets = test_targets(root, hw, public_only=public_only, only_module=only_module)
+        if skip_training:
+            targets += ["-m", "not training"]
         args = [*targets, "-c", str(work / "pytest.ini"), "--rootdir", str(root), "--noconftest",
                 "--assert=plain", "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:stepwise",
                 "-p", "shared.pytest_plugin", "-q", "--no-header", "--tb=no", "-o", "python_files=test_*.py",

@@ -76,6 +76,21 @@ class LocalModules:
         return getattr(probes, name)(self, *args, **kwargs)
 
 
+class ReferenceModules:
+    """``ref`` in hidden tests: the reference modules, and ``ref.probe`` running a probe on them."""
+
+    def __init__(self, modules: dict[str, types.ModuleType], probes: Path | None = None):
+        self.__dict__.update(modules)
+        self._probes = probes
+
+    def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The same probe the student's code gets, run on the reference in this process."""
+        if self._probes is None:
+            raise RuntimeError("this homework has no probes module")
+        probes = load_private(self._probes.parent, [self._probes.stem], "_cvgrade_ref_probes")[self._probes.stem]
+        return getattr(probes, name)(self, *args, **kwargs)
+
+
 def load_private(directory: Path, names: list[str], prefix: str) -> dict[str, types.ModuleType]:
     """Import ``names`` from ``directory`` without leaving them in ``sys.modules``.
 

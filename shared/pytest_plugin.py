@@ -9,7 +9,8 @@ Tests are written once and run in two places:
   ``ref`` is the reference solution, which only the grader process holds.
 
 Markers: ``points(n)``, ``visibility("visible"|"hidden"|"after_due_date"|"after_published")``,
-``timeout(seconds)`` (per-call wall-clock limit inside this test, for training probes).
+``timeout(seconds)`` (per-call wall-clock limit inside this test, for training probes),
+``training`` (declares a training probe: the one kind of test allowed to take seconds).
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import pytest
 
 from shared import asserts
 from shared.calls import record_call
-from shared.modules import LocalModules, load_private
+from shared.modules import LocalModules, ReferenceModules, load_private
 
 BACKEND = pytest.StashKey[Any]()
 PARTIAL = pytest.StashKey["PartialCredit"]()
@@ -35,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points this test is worth")
     config.addinivalue_line("markers", "visibility(v): Gradescope visibility of this test")
     config.addinivalue_line("markers", "timeout(seconds): per-call time limit for student code")
+    config.addinivalue_line("markers", "training: a declared training probe (slow; seconds, not milliseconds)")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -69,16 +71,14 @@ def ref(request: pytest.FixtureRequest) -> Any:
         return backend.ref
     home = _homework_dir(request)
     directory = Path(os.environ.get("CVGRADE_REF_DIR", home.parent.parent / "solutions" / home.name))
-    names = sorted(p.stem for p in directory.glob("*.py") if not p.name.startswith(("test_", "_"))) \
-        if directory.is_dir() else []
+    stubs = home.parent.parent / "assignments" / home.name
+    # The student modules are the files the stubs folder and the reference share.
+    names = sorted(p.stem for p in directory.glob("*.py")
+                   if (stubs / p.name).is_file() and p.name != "conftest.py") if directory.is_dir() else []
     if not names:
         pytest.skip("this test compares with the reference solution, which only the grader has")
-    return _RefNamespace(load_private(directory, names, "_cvgrade_ref"))
-
-
-class _RefNamespace:
-    def __init__(self, modules: dict[str, Any]):
-        self.__dict__.update(modules)
+    probes = home.parent.parent / "assignments" / home.name / "tests" / "probes.py"
+    return ReferenceModules(load_private(directory, names, "_cvgrade_ref"), probes if probes.is_file() else None)
 
 
 @pytest.fixture
