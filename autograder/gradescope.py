@@ -32,7 +32,8 @@ def run(source_root: Path, hw: str, gs_root: Path) -> int:
 
     try:
         course = load_course(Path(source_root) / "course.yaml")
-        results = grade(course, Path(source_root), hw, [Path(gs_root) / "submission"], on_update=progress)
+        results = grade(course, Path(source_root), hw, [Path(gs_root) / "submission"], on_update=progress,
+                        hide=(Path(gs_root) / "results",))
     except UserError as err:
         results = failure_results(f"Your submission could not be graded: {err}", time.monotonic() - started)
     except BaseException as err:  # noqa: BLE001 - the grader itself failed: still leave a valid file

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -17,9 +18,11 @@ from pathlib import Path
 from autograder import discovery, guards
 from autograder.config import Assignment, Course
 from autograder.plugin import GraderBackend, GraderPlugin
-from autograder.results import Results, TestResult
-from autograder.sandbox import Sandbox, SandboxSettings
+from autograder.results import Results, TestResult, failure_results
+from autograder.sandbox import Sandbox, SandboxSettings, become_subreaper, prepare_folders, sandbox_user
 from shared.modules import ReferenceModules, load_private
+
+SANDBOX_PROCESSES = 64     # RLIMIT_NPROC of the sandbox uid: enough for torch's threads, not a fork bomb
 
 
 def public_tests_dir(root: Path, hw: str) -> Path:
@@ -79,7 +82,7 @@ def test_targets(root: Path, hw: str, *, public_only: bool = False, only_module:
 
 
 def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, public_only: bool = False,
-          only_module: str | None = None, skip_training: bool = False,
+          only_module: str | None = None, skip_training: bool = False, hide: tuple[Path, ...] = (),
           on_update: Callable[[Results], None] | None = None) -> Results:
     """Grade ``submission_paths`` for homework ``hw`` with the tests and reference under ``root``.
 
@@ -98,17 +101,28 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
         if on_update is not None:
             on_update(results)
 
-    with tempfile.TemporaryDirectory(prefix="cvgrade-") as tmp:
-        work = Path(tmp)
-        problems = _stage(assignment, submission, work / "sandbox" / "submission")
+    user = sandbox_user()
+    become_subreaper()
+    with tempfile.TemporaryDirectory(prefix="cvgrade-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="cvgrade-sandbox-") as sandbox_tmp:
+        work = Path(tmp)                     # the grader's: 0700, never visible to the worker
+        problems = _stage(assignment, submission, Path(sandbox_tmp) / "submission")
+        submission_dir, runtime_dir = prepare_folders(Path(sandbox_tmp), user[0] if user else None)
         probes = public_tests_dir(root, hw) / "probes.py"
         limits = assignment.limits
         sandbox = Sandbox(SandboxSettings(
-            submission_dir=work / "sandbox" / "submission", runtime_dir=work / "sandbox" / "runtime",
+            submission_dir=submission_dir, runtime_dir=runtime_dir,
             per_call_s=limits.per_call_s, memory_bytes=limits.memory_mb << 20, cpu_s=limits.cpu_s,
-            forbidden={f[:-3]: names for f, names in assignment.forbidden_imports.items()},
-            probes=probes if probes.is_file() else None,
+            processes=SANDBOX_PROCESSES, forbidden={f[:-3]: names for f, names in assignment.forbidden_imports.items()},
+            probes=probes if probes.is_file() else None, uid=user[0] if user else None,
+            gid=user[1] if user else None, hide=[reference_dir(root, hw).parent, *hide],
         ))
+        broken = sandbox.canary()
+        if broken is not None:
+            sandbox.close()
+            return failure_results(f"GRADER ERROR: the sandbox could not run known-good code, so your submission "
+                                   f"was not graded (this is not your fault; the staff will regrade). {broken}",
+                                   time.monotonic() - started)
         backend = GraderBackend(
             sandbox, assignment.modules, problems,
             load_reference=lambda: ReferenceModules(
@@ -125,7 +139,7 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
                 "-p", "shared.pytest_plugin", "-q", "--no-header", "--tb=no", "-o", "python_files=test_*.py",
                 "-o", "console_output_style=classic", "-W", "ignore::DeprecationWarning"]
         try:
-            with _pytest_environment(), open(os.devnull, "w") as devnull, \
+            with _pytest_environment(), _stop_on_sigterm() as stopped, open(os.devnull, "w") as devnull, \
                     contextlib.redirect_stdout(devnull):
                 import pytest
                 pytest.main(args, plugins=[plugin])
@@ -137,6 +151,12 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
     results.tests.sort(key=lambda t: order.get(t.nodeid, 0))
     results.leaderboard = plugin.leaderboard
     unreported = [r for nodeid, r in plugin.records.items() if r not in results.tests]
+    if stopped:
+        results.complete = False
+        for record in unreported:
+            record.output = "not run: grading was stopped (SIGTERM) before this test"
+            results.tests.append(record)
+        unreported = []
     lines = [f"{hw.upper()} {assignment.title}: {results.score:g} / {results.max_score:g} points "
              f"({sum(t.passed for t in results.tests)} of {len(results.tests)} tests passed)."]
     lines += [f"- {problems[m]}" for m in assignment.modules if m in problems]
@@ -148,14 +168,44 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
                         "has been notified by this message; your score may change after a regrade.")
         lines += [f"- grader: {e}" for e in plugin.collection_errors[:5]]
         lines += [f"- grader: no result for {r.nodeid}" for r in unreported[:5]]
+    if stopped:
+        lines.insert(0, "INCOMPLETE: grading was stopped (SIGTERM) before all tests ran; the tests not run "
+                        "score 0 here. The staff will regrade.")
     lines.append(isolation_note(sandbox))
     results.output = "\n".join(lines)
     return results
 
 
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[list[bool]]:
+    """Turn SIGTERM into a clean stop of pytest (partial results kept, flagged incomplete)."""
+    stopped: list[bool] = []
+
+    def handler(signum: int, frame: object) -> None:
+        stopped.append(True)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:          # not the main thread: leave signals alone
+        yield stopped
+        return
+    try:
+        yield stopped
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def isolation_note(sandbox: Sandbox) -> str:
     """One line saying how the student code was isolated in this run."""
-    if sandbox.settings.uid is not None:
-        return "Isolation: your code ran as an unprivileged user in a separate, resource-limited process."
-    return ("Isolation: your code ran in a separate, resource-limited process (no privilege drop: "
-            "the grader was not run as root).")
+    iso = sandbox.isolation
+    if sandbox.settings.uid is not None and "isolation_error" not in iso:
+        extras = [name for key, name in (("mount_namespace", "grader files hidden"),
+                                         ("network_namespace", "no network")) if iso.get(key)]
+        return (f"Isolation: your code ran as an unprivileged user in a separate, resource-limited process "
+                f"({', '.join(extras) or 'no namespaces'}).")
+    if "isolation_error" in iso:
+        return (f"Isolation: your code ran as an unprivileged user in a separate, resource-limited process; "
+                f"namespaces were not available ({iso['isolation_error'][:120]}).")
+    return ("Isolation: your code ran in a separate, resource-limited process only (no privilege drop: the "
+            "grader was not run as root).")

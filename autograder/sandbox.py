@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,103 @@ class SandboxSettings:
     probes: Path | None = None
     uid: int | None = None
     gid: int | None = None
+    hide: list[Path] = field(default_factory=list)
+
+
+SANDBOX_UID = 61000   # a uid with no account and no other processes: everything it runs is ours to kill
+
+
+def sandbox_user() -> tuple[int, int] | None:
+    """(uid, gid) to drop to when the grader runs as root; None when it does not."""
+    if os.geteuid() != 0:
+        return None
+    return SANDBOX_UID, SANDBOX_UID
+
+
+def prepare_folders(root: Path, uid: int | None) -> tuple[Path, Path]:
+    """``root/submission`` (the worker's, writable) and ``root/runtime`` (read-only to it)."""
+    submission, runtime = root / "submission", root / "runtime"
+    submission.mkdir(parents=True, exist_ok=True)
+    runtime.mkdir(parents=True, exist_ok=True)
+    if uid is not None:
+        os.chmod(root, 0o711)
+        os.chmod(runtime, 0o755)
+        for path in [submission, *submission.rglob("*")]:
+            os.chown(path, uid, uid)
+    return submission, runtime
+
+
+_own_children: set[int] | None = None   # our children before grading began (never killed)
+
+
+def become_subreaper() -> None:
+    """Orphans of the worker (daemonised children) are re-parented to us, so we can kill them.
+
+    Only a process whose job is grading calls this (``runner.grade``); from then on our
+    children born after this call are the sandbox's, and ``kill_leftovers`` may kill them.
+    """
+    global _own_children
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return
+    _own_children = {pid for pid, ppid, _ in _processes() if ppid == os.getpid()}
+
+
+def _processes() -> Iterator[tuple[int, int, int]]:
+    """(pid, ppid, real uid) of every process we can see."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+            yield int(entry), int(fields["PPid"]), int(fields["Uid"].split()[0])
+        except (OSError, KeyError, ValueError):
+            continue
+
+
+def kill_leftovers(uid: int | None) -> int:
+    """Kill every process of the sandbox uid, and our orphaned descendants. Returns how many."""
+    me, killed = os.getpid(), 0
+    for _ in range(50):
+        orphans = _own_children is not None
+        victims = [pid for pid, ppid, owner in _processes()
+                   if pid != me and ((uid is not None and owner == uid)
+                                     or (orphans and ppid == me and pid not in _own_children))]
+        victims = [pid for pid in victims if not _is_zombie(pid)]
+        if not victims:
+            break
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+        _reap()
+        time.sleep(0.01)
+    _reap()
+    return killed
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _reap() -> None:
+    """Collect exited orphans re-parented to us (never the live worker: it has its own Popen)."""
+    for pid, ppid, _ in list(_processes()):
+        if ppid == os.getpid() and _is_zombie(pid):
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
 
 
 class Sandbox:
@@ -81,6 +179,7 @@ class Sandbox:
         self.output_dropped = 0
         self.restarts = 0
         self.worker_uid: int | None = None
+        self.isolation: dict = {}
         self._install_runtime()
 
     # ------------------------------------------------------------------ lifecycle
@@ -90,8 +189,10 @@ class Sandbox:
         rt.mkdir(parents=True, exist_ok=True)
         for name in ("worker.py", "wire.py"):
             shutil.copyfile(_HERE / name, rt / name)
+            os.chmod(rt / name, 0o644)
         if self.settings.probes is not None:
             shutil.copyfile(self.settings.probes, rt / "probes.py")
+            os.chmod(rt / "probes.py", 0o644)
 
     def _environment(self) -> dict[str, str]:
         env = {
@@ -128,18 +229,22 @@ class Sandbox:
                   "open_files": s.open_files, "core_bytes": 0}
         if s.uid is not None:
             limits["processes"] = s.processes
+        reach = sorted({sys.base_prefix, sys.prefix, str(rt), str(s.submission_dir)})
         setup = {"submission": str(s.submission_dir), "limits": limits, "forbidden": s.forbidden,
                  "probes": str(rt / "probes.py") if s.probes is not None else None,
-                 "uid": s.uid, "gid": s.gid}
+                 "uid": s.uid, "gid": s.gid, "hide": [str(p) for p in s.hide], "reach": reach}
         wire.send(self.sock, setup)
         hello = self._receive(STARTUP_TIMEOUT_S, "starting the sandbox")
-        self.worker_uid = hello.get("uid") if isinstance(hello, dict) else None
+        if isinstance(hello, dict):
+            self.worker_uid = hello.get("uid")
+            self.isolation = {k: v for k, v in hello.items() if k not in ("ok", "pid", "uid")}
 
     def close(self) -> None:
-        """Kill the worker and everything it started."""
+        """Kill the worker and everything it started (its group, its uid, its orphans)."""
         if self.proc is not None:
             self._kill_group()
             self.proc.wait()
+            kill_leftovers(self.settings.uid)
             try:
                 self.proc.stdout.close()
             except OSError:
@@ -228,6 +333,14 @@ class Sandbox:
                 self.sock.settimeout(None)
         self._drain_output()
         return reply
+
+    def canary(self) -> str | None:
+        """Run known-good code through the worker path; None if the sandbox works, else why not."""
+        try:
+            value = self.call({"op": "canary"}, timeout=STARTUP_TIMEOUT_S, description="the sandbox self-test")
+        except StudentCodeError as err:
+            return str(err)
+        return None if value == 285.0 else f"the sandbox self-test returned {value!r}"
 
     def _replace(self) -> str:
         """Kill the current worker (and its process group); the next call starts a new one."""

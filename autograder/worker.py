@@ -64,6 +64,72 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise RuntimeError("could not drop privileges")
 
 
+# ------------------------------------------------------------------ isolation (as root)
+_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
+_MS_BIND, _MS_REC, _MS_PRIVATE, _MS_NOSUID, _MS_NODEV = 4096, 16384, 1 << 18, 2, 4
+
+
+def _libc() -> Any:
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        import ctypes
+
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def isolate(hide: list[str], reach: list[str], uid: int) -> dict:
+    """Private mount and network namespaces; hide the grader's secrets; keep Python reachable.
+
+    ``hide``: folders covered by an empty, unreadable tmpfs (reference, hidden tests, results).
+    ``reach``: paths the unprivileged worker must still open (the interpreter, site-packages,
+    its own folders); an ancestor it could not traverse is replaced by a tmpfs holding only
+    bind mounts of what is needed. Returns what was achieved, for the grader's report.
+    """
+    libc = _libc()
+    done = {"mount_namespace": False, "network_namespace": False}
+    try:
+        _check(libc.unshare(_CLONE_NEWNET), "unshare(network)")
+        done["network_namespace"] = True
+    except OSError:
+        pass
+    _check(libc.unshare(_CLONE_NEWNS), "unshare(mount)")
+    _check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "make mounts private")
+    for path in hide:
+        if os.path.isdir(path):
+            _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=4k,mode=000"),
+                   f"hide {path}")
+    blocked: dict[str, set[str]] = {}
+    for path in reach:
+        parts = os.path.realpath(path).split(os.sep)[1:]
+        for depth in range(1, len(parts)):
+            ancestor = os.sep + os.sep.join(parts[:depth])
+            info = os.stat(ancestor)
+            if info.st_uid != uid and not info.st_mode & 0o001:
+                blocked.setdefault(ancestor, set()).add(parts[depth])
+                break
+    for ancestor, children in sorted(blocked.items()):
+        handles = {name: os.open(os.path.join(ancestor, name), os.O_PATH) for name in children}
+        _check(libc.mount(b"tmpfs", ancestor.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=4k,mode=711"),
+               f"cover {ancestor}")
+        for name, handle in handles.items():
+            target = os.path.join(ancestor, name)
+            if os.path.isdir(f"/proc/self/fd/{handle}"):
+                os.mkdir(target, 0o755)
+            else:
+                open(target, "w").close()
+            _check(libc.mount(f"/proc/self/fd/{handle}".encode(), target.encode(), None, _MS_BIND | _MS_REC, None),
+                   f"reach {target}")
+            os.close(handle)
+    done["mount_namespace"] = True
+    return done
+
+
 class ImportGuard:
     """Refuse imports a module may not make (course.yaml ``forbidden_imports``).
 
@@ -106,8 +172,8 @@ class Worker:
         self.seed: int | None = None
         self.probes: Any = None
 
-    def serve(self) -> None:
-        self.reply({"ok": True, "pid": os.getpid(), "uid": os.getuid()})
+    def serve(self, isolation: dict) -> None:
+        self.reply({"ok": True, "pid": os.getpid(), "uid": os.getuid(), **isolation})
         while True:
             try:
                 request = self.wire.recv(self.sock)
@@ -141,6 +207,10 @@ class Worker:
                 except BaseException as err:  # noqa: BLE001 - SyntaxError, SystemExit, anything
                     return self.failure("import", err)
                 return {"ok": True, "value": None}
+            if request.get("op") == "canary":
+                import numpy
+
+                return {"ok": True, "value": float(numpy.arange(10.0) @ numpy.arange(10.0))}
             if request.get("op") == "probe":
                 fn = getattr(self.load_probes(), request["name"])
                 value = fn(StudentModules(), *request.get("args", ()), **request.get("kwargs", {}))
@@ -204,13 +274,20 @@ def main() -> None:
     wire = _load_file("_cvgrade_wire", wire_path)
     sock = socket.socket(fileno=fd)
     setup = wire.recv(sock)
-    apply_limits(setup.get("limits", {}))
+    isolation: dict = {}
     if setup.get("uid") is not None and os.getuid() == 0:
+        # Still root: namespaces and mounts first, then become the sandbox user, so
+        # nothing the student runs ever holds privileges.
+        try:
+            isolation = isolate(setup.get("hide", []), setup.get("reach", []), setup["uid"])
+        except OSError as err:
+            isolation = {"isolation_error": str(err)}
         drop_privileges(setup["uid"], setup["gid"])
+    apply_limits(setup.get("limits", {}))
     os.chdir(setup["submission"])
     sys.path.insert(0, setup["submission"])
     ImportGuard(setup.get("forbidden", {})).install()
-    Worker(sock, wire, setup).serve()
+    Worker(sock, wire, setup).serve(isolation)
 
 
 if __name__ == "__main__":
