@@ -17,11 +17,29 @@ library at module level (numpy is imported where arrays are handled).
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import math
 import socket
 import struct
 from typing import Any
+
+# Student code may patch builtins (isinstance = lambda *a: True); the modules that encode
+# replies keep references to the originals, so the worker still answers.
+_PINNED = (
+    "bool", "bytes", "complex", "dict", "float", "int", "isinstance", "len", "list", "str",
+    "tuple", "type", "min", "sum",
+)
+
+
+def pin_builtins(*namespaces: dict) -> None:
+    """Give modules (their ``vars()``) their own references to the builtins in ``_PINNED``."""
+    for namespace in namespaces:
+        namespace.update({name: getattr(builtins, name) for name in _PINNED})
+
+
+pin_builtins(globals(), vars(json), vars(json.encoder), vars(json.decoder))
+
 
 MAX_HEADER = 64 << 20          # bytes of JSON in one message
 MAX_PAYLOAD = 1 << 30          # bytes of array data in one message

@@ -272,6 +272,7 @@ def _text(err: BaseException) -> str:
 def main() -> None:
     fd, wire_path = int(sys.argv[1]), sys.argv[2]
     wire = _load_file("_cvgrade_wire", wire_path)
+    wire.pin_builtins(globals(), vars(traceback))
     sock = socket.socket(fileno=fd)
     setup = wire.recv(sock)
     isolation: dict = {}

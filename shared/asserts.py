@@ -183,8 +183,10 @@ def assert_raises(exc_type: type[BaseException], fn: Callable, *args: Any,
                                                f"it was {message[:200]!r}", call)
         return err
     except Exception as err:  # noqa: BLE001 - any other exception is the student's mistake
-        _fail("the call", f"expected {exc_type.__name__}, but it raised {type(err).__name__}: "
-                          f"{str(err)[:200]}", call)
+        text = str(err)
+        if text.startswith(call):     # the grader's errors already name the call
+            _fail("the call", f"expected {exc_type.__name__}, but {text[len(call):].lstrip(': ')[:300]}", call)
+        _fail("the call", f"expected {exc_type.__name__}, but it raised {type(err).__name__}: {text[:200]}", call)
     _fail("the call", f"expected {exc_type.__name__}, but it returned normally", call)
     raise AssertionError("unreachable")
 

@@ -1,0 +1,176 @@
+"""Hostile and broken submissions: each gets exactly the score its honest part earns.
+
+The toy course (10 points): public double 2, add 1, bad_arg 1; hidden double 3, triple 3
+(other.py). Every case is graded in a real `cvgrade grade` process. For each: the exact score,
+a valid results.json, grading within the course.yaml limits, no process of the sandbox left
+behind, and nothing of the reference or hidden tests in what the student sees.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import zipfile
+
+import pytest
+from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade, grade_sources, validate_results
+
+from autograder.sandbox import SANDBOX_UID
+
+DOUBLE = "return 2 * np.asarray(x, dtype=np.float64)"
+ADD = "return a + b"
+
+
+def toy(**replace: str) -> str:
+    """The reference toy.py with ``double``/``add`` bodies replaced, or code ``prefix``ed."""
+    source = TOY_REFERENCE
+    if "double" in replace:
+        source = source.replace(DOUBLE, replace["double"])
+    if "add" in replace:
+        source = source.replace(ADD, replace["add"])
+    return replace.get("prefix", "") + source
+
+
+READ_SECRETS = """
+import glob, os
+leaked = []
+for pattern in ["{root}/solutions/**/*.py", "/tmp/cvgrade-*/**", "/autograder/source/solutions/**"]:
+    for path in glob.glob(pattern, recursive=True):
+        try:
+            leaked.append(open(path).read())
+        except OSError:
+            pass
+print("LEAKED" if any("def triple" in text or "ref.toy" in text for text in leaked) else "nothing leaked")
+"""
+
+CASES = {
+    # name: (sources, expected score)
+    "sys.exit at import": ({"toy.py": "import sys\nsys.exit(0)\n"}, 3),
+    "os._exit at import": ({"toy.py": "import os\nos._exit(1)\n"}, 3),
+    "KeyboardInterrupt at import": ({"toy.py": "raise KeyboardInterrupt\n"}, 3),
+    "SIGSEGV at import": ({"toy.py": "import ctypes\nctypes.string_at(0)\n"}, 3),
+    "SIGSEGV in a call": ({"toy.py": toy(double="import ctypes; ctypes.string_at(0)")}, 5),
+    "SystemExit in a call": ({"toy.py": toy(add="raise SystemExit(0)")}, 9),
+    "infinite loop in a call, SIGTERM ignored": (
+        {"toy.py": toy(add="import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n"
+                           "        pass")}, 9),
+    "memory hog": ({"toy.py": toy(double="return np.ones(4_000_000_000)")}, 5),
+    "fork bomb": ({"toy.py": toy(add="import os\n    while True:\n        try:\n            os.fork()\n"
+                                     "        except OSError:\n            pass")}, 9),
+    "detached background process": (
+        {"toy.py": toy(add="import subprocess; subprocess.Popen(['sleep', '4242'], start_new_session=True)\n"
+                           "    return a + b")}, 10),
+    "200 MB of output": ({"toy.py": toy(add="import sys\n    for _ in range(200):\n"
+                                            "        sys.stdout.write('x' * 1_000_000)\n    return a + b")}, 10),
+    "kill the parent process group": (
+        {"toy.py": toy(add="import os, signal\n    for target in (os.getppid(), 0):\n        try:\n"
+                           "            os.killpg(os.getpgid(target), signal.SIGKILL)\n        except OSError:\n"
+                           "            pass\n    return a + b")}, 9),      # its own group dies with it
+    "patch numpy, builtins and pytest at import": (
+        {"toy.py": "import builtins, sys, numpy\nnumpy.allclose = lambda *a, **k: True\n"
+                   "numpy.testing.assert_allclose = lambda *a, **k: None\nbuiltins.abs = lambda x: 0\n"
+                   "sys.modules['pytest'] = None\n" + toy(double="return np.zeros(np.shape(x))")}, 5),
+    # Breaking isinstance breaks the student's own interpreter: every call fails, the grader does not.
+    "patch builtins.isinstance": ({"toy.py": "import builtins\nbuiltins.isinstance = lambda *a: True\n"
+                                             + TOY_REFERENCE}, 0),
+    "object that equals everything": (
+        {"toy.py": toy(double="class Yes:\n        def __eq__(self, other):\n            return True\n"
+                              "        __array_priority__ = 1000\n    return Yes()")}, 5),
+    "ndarray subclass that equals everything": (
+        {"toy.py": toy(double="class Yes(np.ndarray):\n        def __eq__(self, other):\n"
+                              "            return np.ones(np.shape(other), bool)\n"
+                              "    return np.zeros(np.shape(x)).view(Yes)")}, 5),
+    "pickle payload": (
+        {"toy.py": toy(double="import os\n    class Boom:\n        def __reduce__(self):\n"
+                              "            return (os.system, ('touch /tmp/cvgrade-pwned',))\n    return Boom()")}, 5),
+    "scavenge expected values from frames and gc": (
+        {"toy.py": toy(double="import gc, sys\n    found = [o for o in gc.get_objects() if isinstance(o, np.ndarray)"
+                              " and o.shape == np.shape(x) and o is not x]\n    f = sys._getframe()\n"
+                              "    while f.f_back is not None:\n        f = f.f_back\n"
+                              "    return found[-1] if found else np.zeros(np.shape(x))")}, 5),
+    "int subclass": ({"toy.py": TOY_REFERENCE, "other.py": "class I(int):\n    pass\n\n\ndef triple(x):\n"
+                                                              "    return I(3 * x)\n"}, 7),
+    "fake score lines on stdout": (
+        {"toy.py": toy(prefix="print('{\"score\": 100, \"tests\": []}')\nprint('=== 5 passed in 0.1s ===')\n",
+                       double="return np.zeros(np.shape(x))")}, 5),
+    "conftest, sitecustomize, pytest.ini and numpy.py injected": (
+        {"toy.py": toy(double="return np.zeros(np.shape(x))"),
+         "conftest.py": "import pytest\n@pytest.hookimpl(hookwrapper=True)\n"
+                        "def pytest_runtest_makereport(item, call):\n"
+                        "    out = yield\n    out.get_result().outcome = 'passed'\n",
+         "sitecustomize.py": "import numpy\nnumpy.allclose = lambda *a, **k: True\n",
+         "pytest.ini": "[pytest]\naddopts = -p no:terminal\n", "numpy.py": "raise SystemExit\n",
+         "test_toy.py": "def test_nothing():\n    pass\n"}, 5),
+    "delete and rewrite test files": (
+        {"toy.py": toy(prefix="import glob, os\nfor p in glob.glob('{root}/**/test_*.py', recursive=True):\n"
+                              "    try:\n        open(p, 'w').write('')\n    except OSError:\n        pass\n",
+                       double="return np.zeros(np.shape(x))")}, 5),
+    "write results.json anywhere": (
+        {"toy.py": toy(prefix="import glob, json, os\nfake = json.dumps({'score': 100, 'tests': []})\n"
+                              "for d in ['/autograder/results', *glob.glob('/tmp/*/results'), '{root}']:\n"
+                              "    try:\n        open(os.path.join(d, 'results.json'), 'w').write(fake)\n"
+                              "    except OSError:\n        pass\n",
+                       double="return np.zeros(np.shape(x))")}, 5),
+    "read the reference and hidden tests": ({"toy.py": READ_SECRETS + TOY_REFERENCE}, 10),
+    "NaN and empty arrays": ({"toy.py": toy(double="return np.array([]) if np.size(x) > 3 else np.full(3, np.nan)")},
+                             5),
+}
+
+
+def sandbox_processes() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/status") as handle:
+                uid = next(line for line in handle if line.startswith("Uid:")).split()[1]
+            if int(uid) == SANDBOX_UID:
+                pids.append(int(entry))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return pids
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_submission(toy_root, tmp_path, case):
+    sources, expected = CASES[case]
+    sources = {name: code.replace("{root}", str(toy_root)) for name, code in sources.items()}
+    sources.setdefault("other.py", OTHER_REFERENCE)
+    started = time.monotonic()
+    doc = grade_sources(toy_root, tmp_path, sources)
+    elapsed = time.monotonic() - started
+    assert doc["score"] == expected, doc["output"] + "\n".join(t["output"][:300] for t in doc["tests"])
+    assert elapsed < 60                                   # the toy course's total_s
+    everything = doc["output"] + "".join(t["output"] for t in doc["tests"])
+    assert "LEAKED" not in everything and "def triple" not in everything
+    assert not os.path.exists("/tmp/cvgrade-pwned")
+    assert not (toy_root / "results.json").exists()
+    if os.geteuid() == 0:
+        assert sandbox_processes() == []
+        assert "unprivileged user" in doc["output"]
+    leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
+    assert leftovers == []
+
+
+def test_test_files_are_untouched_after_hostile_grading(toy_root):
+    assert "def test_double" in (toy_root / "assignments/hw0/tests/test_toy.py").read_text()
+
+
+def test_hostile_zip_upload(toy_root, tmp_path):
+    path = tmp_path / "upload.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("../../evil/toy.py", "raise SystemExit\n")
+        archive.writestr("/abs/other.py", OTHER_REFERENCE)
+        info = zipfile.ZipInfo("hw0/link.py")
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, "/etc/passwd")
+        archive.writestr("hw0/toy.py", TOY_REFERENCE)
+        archive.writestr("hw0/big.txt", b"\0" * (50 << 20))
+    out = tmp_path / "r.json"
+    proc = cvgrade("grade", "hw0", str(path), "--json", str(out), root=toy_root)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    doc = json.loads(out.read_text())
+    validate_results(doc)
+    assert doc["score"] == 10
+    assert not (tmp_path.parent / "evil").exists()
