@@ -6,6 +6,7 @@ independent of the real homeworks (whose soundness `cvgrade check` proves separa
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -113,10 +114,12 @@ def test_triple(hw):
 '''
 
 
-def cvgrade(*args: str, root: Path = REPO, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the cvgrade command as a user would."""
+def cvgrade(*args: str, root: Path = REPO, timeout: float = 300,
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the cvgrade command as a user would (``env``: extra environment variables)."""
     return subprocess.run([sys.executable, "-m", "autograder", "--root", str(root), *args],
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=REPO)
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=REPO,
+                          env={**os.environ, **(env or {})})
 
 
 def validate_results(document: dict) -> None:
@@ -127,14 +130,14 @@ def validate_results(document: dict) -> None:
     assert abs(document["score"] - sum(t["score"] for t in document["tests"])) < 1e-9
 
 
-def grade_sources(root: Path, tmp_path: Path, sources: dict[str, str], *extra: str) -> dict:
+def grade_sources(root: Path, tmp_path: Path, sources: dict[str, str], *extra: str, env: dict | None = None) -> dict:
     """Grade a submission made of ``sources`` ({file name: code}); return its results.json."""
     submission = tmp_path / "submission"
     submission.mkdir(parents=True, exist_ok=True)
     for name, code in sources.items():
         (submission / name).write_text(textwrap.dedent(code))
     out = tmp_path / "results.json"
-    proc = cvgrade("grade", "hw0", str(submission), "--json", str(out), *extra, root=root)
+    proc = cvgrade("grade", "hw0", str(submission), "--json", str(out), *extra, root=root, env=env)
     assert out.is_file(), proc.stderr
     document = json.loads(out.read_text())
     validate_results(document)

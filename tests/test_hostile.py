@@ -174,3 +174,23 @@ def test_hostile_zip_upload(toy_root, tmp_path):
     validate_results(doc)
     assert doc["score"] == 10
     assert not (tmp_path.parent / "evil").exists()
+
+
+# Without root (a laptop): no privilege drop, the same process split and limits. Simulated here
+# on a root machine; the fork bomb is left out, since root is not bound by RLIMIT_NPROC.
+LAPTOP_CASES = ["os._exit at import", "SIGSEGV in a call", "infinite loop in a call, SIGTERM ignored",
+                "memory hog", "detached background process", "200 MB of output",
+                "conftest, sitecustomize, pytest.ini and numpy.py injected", "pickle payload",
+                "ndarray subclass that equals everything"]
+
+
+@pytest.mark.parametrize("case", LAPTOP_CASES)
+def test_hostile_submission_without_privilege_drop(toy_root, tmp_path, case):
+    sources, expected = CASES[case]
+    sources = {name: code.replace("{root}", str(toy_root)) for name, code in sources.items()}
+    sources.setdefault("other.py", OTHER_REFERENCE)
+    doc = grade_sources(toy_root, tmp_path, sources, env={"CVGRADE_SANDBOX_USER": "none"})
+    assert doc["score"] == expected
+    assert "separate, resource-limited process only" in doc["output"]
+    leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
+    assert leftovers == []
