@@ -225,8 +225,9 @@ class Sandbox:
         # -s/-P/-B: no user site, no script folder on sys.path, no .pyc files. Not -I: it
         # would also ignore PYTHONHASHSEED, and hashing must be deterministic. The
         # environment is built from scratch above, so nothing else of PYTHON* leaks in.
+        python = os.environ.get("CVGRADE_WORKER_PYTHON", sys.executable)   # the interpreter student code gets
         self.proc = subprocess.Popen(
-            [sys.executable, "-s", "-P", "-B", str(rt / "worker.py"), str(child.fileno()), str(rt / "wire.py")],
+            [python, "-s", "-P", "-B", str(rt / "worker.py"), str(child.fileno()), str(rt / "wire.py")],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             pass_fds=(child.fileno(),), close_fds=True, start_new_session=True,
             cwd=str(self.settings.submission_dir), env=self._environment(),

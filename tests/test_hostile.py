@@ -194,3 +194,51 @@ def test_hostile_submission_without_privilege_drop(toy_root, tmp_path, case):
     assert "separate, resource-limited process only" in doc["output"]
     leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
     assert leftovers == []
+
+
+def worker_started(grader_pid: int) -> bool:
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                cmdline = handle.read()
+            with open(f"/proc/{entry}/status") as handle:
+                ppid = int(next(line for line in handle if line.startswith("PPid:")).split()[1])
+        except (OSError, StopIteration, ValueError):
+            continue
+        if ppid == grader_pid and b"worker.py" in cmdline:
+            return True
+    return False
+
+
+def test_broken_sandbox_is_a_loud_grader_error_not_a_zero(toy_root, tmp_path):
+    doc = grade_sources(toy_root, tmp_path, {"toy.py": TOY_REFERENCE, "other.py": OTHER_REFERENCE},
+                        env={"CVGRADE_WORKER_PYTHON": "/bin/false"})
+    assert doc["output"].startswith("GRADER ERROR") and "not your fault" in doc["output"]
+    assert doc["tests"] == []
+
+
+def test_sigterm_stops_grading_with_partial_results_flagged(toy_root, tmp_path):
+    import json
+    import signal
+    import sys
+
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "toy.py").write_text(toy(add="import time\n    time.sleep(1.5)\n    return a + b"))
+    (submission / "other.py").write_text(OTHER_REFERENCE)
+    out = tmp_path / "results.json"
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(toy_root), "grade", "hw0",
+                             str(submission), "--json", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not worker_started(proc.pid):
+        time.sleep(0.05)
+    time.sleep(0.7)              # past the self-test, inside the 1.5 s call of test 2
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    doc = json.loads(out.read_text())
+    validate_results(doc)
+    assert doc["output"].startswith("INCOMPLETE")
+    assert len(doc["tests"]) == 5 and doc["score"] < 10
+    assert any("grading was stopped" in t["output"] for t in doc["tests"])
+    if os.geteuid() == 0:
+        assert sandbox_processes() == []
