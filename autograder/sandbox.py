@@ -12,6 +12,7 @@ built-in (``pytest.raises(ValueError)`` works the same as in a student's checkou
 from __future__ import annotations
 
 import builtins
+import fcntl
 import os
 import select
 import shutil
@@ -19,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -72,18 +74,52 @@ class SandboxSettings:
     hide: list[Path] = field(default_factory=list)
 
 
-SANDBOX_UID = 61000   # a uid with no account and no other processes: everything it runs is ours to kill
+SANDBOX_UID = 61000   # first of a range of uids with no account and no other processes
+SANDBOX_UIDS = 128  # how many gradings may run at once on one machine (cvgrade check, batch -j)
+_uid_lease: tuple[Any, int] | None = None   # (open locked lease file, uid) of this process
+
+
+def _lease_dir() -> Path:
+    """Where uid leases live: root-owned and private (the sandbox uids cannot touch them)."""
+    folder = Path(os.environ.get("CVGRADE_LEASE_DIR", "/run/cvgrade-uids"))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir()) / "cvgrade-uids"
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
 
 
 def sandbox_user() -> tuple[int, int] | None:
     """(uid, gid) to drop to when the grader runs as root; None when it does not.
 
+    Every grading process leases a uid of its own (an exclusive lock held until the process
+    ends, even by SIGKILL): after a timeout the grader kills *every* process of its uid, which
+    must never hit the worker of another grading running beside it (``check``, ``batch -j``).
     ``CVGRADE_SANDBOX_USER=none`` keeps the current user even as root: the path a laptop
     takes, so the platform's tests can exercise it on a root CI machine.
     """
+    global _uid_lease
     if os.geteuid() != 0 or os.environ.get("CVGRADE_SANDBOX_USER") == "none":
         return None
-    return SANDBOX_UID, SANDBOX_UID
+    if _uid_lease is not None:
+        return _uid_lease[1], _uid_lease[1]
+    folder = _lease_dir()
+    for uid in range(SANDBOX_UID, SANDBOX_UID + SANDBOX_UIDS):
+        handle = open(folder / f"{uid}.lock", "a+")  # noqa: SIM115 - held for the process's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        _uid_lease = (handle, uid)
+        kill_leftovers(uid)       # a grader that died may have left processes of this uid
+        return uid, uid
+    raise RuntimeError(f"all {SANDBOX_UIDS} sandbox uids are in use by other gradings")
+
+
+def is_sandbox_uid(uid: int) -> bool:
+    return SANDBOX_UID <= uid < SANDBOX_UID + SANDBOX_UIDS
 
 
 def own_process_count() -> int:

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade, grade_sources, validate_results
 
-from autograder.sandbox import SANDBOX_UID
+from autograder.sandbox import is_sandbox_uid
 
 DOUBLE = "return 2 * np.asarray(x, dtype=np.float64)"
 ADD = "return a + b"
@@ -123,7 +123,7 @@ def sandbox_processes() -> list[int]:
         try:
             with open(f"/proc/{entry}/status") as handle:
                 uid = next(line for line in handle if line.startswith("Uid:")).split()[1]
-            if int(uid) == SANDBOX_UID:
+            if is_sandbox_uid(int(uid)):
                 pids.append(int(entry))
         except (OSError, StopIteration, ValueError):
             continue
@@ -242,3 +242,18 @@ def test_sigterm_stops_grading_with_partial_results_flagged(toy_root, tmp_path):
     assert any("grading was stopped" in t["output"] for t in doc["tests"])
     if os.geteuid() == 0:
         assert sandbox_processes() == []
+
+
+def test_concurrent_gradings_do_not_kill_each_other(toy_root, tmp_path):
+    """A timeout in one grading kills its own sandbox uid's processes, never another grading's worker."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    slow_but_right = toy(double="import time\n    time.sleep(1.2)\n    return 2 * np.asarray(x, dtype=np.float64)")
+    looping = toy(double="while True:\n        pass")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        good = pool.submit(grade_sources, toy_root, tmp_path / "good", {"toy.py": slow_but_right,
+                                                                         "other.py": OTHER_REFERENCE})
+        bad = pool.submit(grade_sources, toy_root, tmp_path / "bad", {"toy.py": looping, "other.py": OTHER_REFERENCE})
+        good_doc, bad_doc = good.result(), bad.result()
+    assert good_doc["score"] == 10, [t["output"] for t in good_doc["tests"]]
+    assert bad_doc["score"] == 5
