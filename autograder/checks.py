@@ -1,7 +1,9 @@
 """``cvgrade check``: proof that a homework's tests are worth trusting.
 
 For one homework: course.yaml is valid; the tests' points add up to the homework's points;
-the reference scores full marks; the stubs score 0; every mutant in
+the reference scores full marks, and so does every alternative correct solution in
+``solutions/hwN/alternatives/<name>/`` (written in another style: the tests must reward
+behaviour, not the reference's implementation); the stubs score 0; every mutant in
 ``solutions/hwN/mutants/`` (a realistic student mistake, ``<module>__<slug>.py``) loses
 points; the notebook is valid nbformat and up to date with its generator; the spec's names
 exist (the contract checker in ../shared/tools, when present). Each grading runs as its own
@@ -185,6 +187,14 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
                 shutil.copyfile(root / "solutions" / hw / name, folder / name)
             shutil.copyfile(mutant, folder / f"{module}.py")
             jobs_to_run[f"mutant {mutant.stem}"] = folder
+        alternatives = sorted(p for p in (root / "solutions" / hw / "alternatives").glob("*") if p.is_dir())
+        for alternative in alternatives:
+            folder = Path(tmp) / f"alternative-{alternative.name}"
+            folder.mkdir()
+            for name in assignment.files:   # a partial alternative borrows the reference's other modules
+                source = alternative / name if (alternative / name).is_file() else root / "solutions" / hw / name
+                shutil.copyfile(source, folder / name)
+            jobs_to_run[f"alternative {alternative.name}"] = folder
 
         def run(item: tuple[str, Path]) -> tuple[str, dict | str]:
             label, folder = item
@@ -221,6 +231,15 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
                                     f"{ref['score']:g}" + (f"; lost: {_first_failures(ref)}" if ref["score"] < points
                                                            else ""), abs(ref["score"] - points) < 1e-9
                                     and ref["_exit"] == 0))
+    for label in (k for k in outcomes if k.startswith("alternative ")):
+        outcome = outcomes[label]
+        if isinstance(outcome, str):
+            report.rows.append(CheckRow(f"{label} scores full marks", f"{points:g}", outcome, False))
+            continue
+        report.rows.append(CheckRow(f"{label} scores full marks", f"{points:g}",
+                                    f"{outcome['score']:g}" + (f"; lost: {_first_failures(outcome)}"
+                                                               if outcome["score"] < points else ""),
+                                    abs(outcome["score"] - points) < 1e-9))
     stubs = outcomes["stubs"]
     report.rows.append(CheckRow("stubs score 0", "0", stubs if isinstance(stubs, str) else f"{stubs['score']:g}",
                                 not isinstance(stubs, str) and stubs["score"] == 0))
