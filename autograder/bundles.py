@@ -49,6 +49,12 @@ def write_zip(path: Path, entries: dict[str, bytes], executable: frozenset[str] 
     return path
 
 
+def _read(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        raise UserError(f"{path}: {what} is missing")
+    return path.read_bytes()
+
+
 def _render(template: str, **values: str) -> bytes:
     text = (_TEMPLATES / template).read_text()
     for key, value in values.items():
@@ -81,9 +87,7 @@ def autograder_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
         entries[path.relative_to(root).as_posix()] = path.read_bytes()
     solutions = root / "solutions" / hw
     for name in assignment.files:
-        if not (solutions / name).is_file():
-            raise UserError(f"{solutions / name}: the reference module is missing")
-        entries[f"solutions/{hw}/{name}"] = (solutions / name).read_bytes()
+        entries[f"solutions/{hw}/{name}"] = _read(solutions / name, "the reference module")
     for path in _python_files(solutions / "tests"):
         entries[path.relative_to(root).as_posix()] = path.read_bytes()
     return entries
@@ -100,10 +104,10 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
                                    FILES=", ".join(f"`{f}`" for f in assignment.files), FORBIDDEN=forbidden,
                                    COURSE=course.course.name),
         f"{hw}/requirements.txt": _requirements(course, assignment, NOTEBOOK_REQUIREMENTS),
-        f"{hw}/conftest.py": (folder / "conftest.py").read_bytes(),
+        f"{hw}/conftest.py": _read(folder / "conftest.py", "the release's conftest.py"),
     }
     for name in assignment.files:
-        entries[f"{hw}/{name}"] = (folder / name).read_bytes()
+        entries[f"{hw}/{name}"] = _read(folder / name, "the stub module (course.yaml lists it)")
     notebook = folder / f"{hw}.ipynb"
     if notebook.is_file():
         entries[f"{hw}/{notebook.name}"] = notebook.read_bytes()

@@ -31,10 +31,16 @@ class _Context:
         return self._course
 
     def homeworks(self, ids: tuple[str, ...]) -> list[str]:
-        """The given ids, validated, or every homework that exists in the repository."""
+        """The given ids, validated, or every homework that exists in the repository.
+
+        A homework exists once it has public tests (``assignments/hwN/tests/test_*.py``): one
+        still being written (stubs without tests) is left out of ``check`` and ``build`` runs
+        that name no homework.
+        """
         if ids:
             return [self.course.assignment(hw).id for hw in ids]
-        return [a.id for a in self.course.assignments if (self.root / "assignments" / a.id).is_dir()]
+        return [a.id for a in self.course.assignments
+                if any((self.root / "assignments" / a.id / "tests").glob("test_*.py"))]
 
 
 pass_context = click.make_pass_decorator(_Context)

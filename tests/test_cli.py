@@ -28,3 +28,15 @@ def test_missing_submission_and_corrupt_zip(tmp_path):
 def test_bad_usage_is_status_2():
     proc = cvgrade("grade")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_build_with_a_missing_stub_is_one_line(toy_root, tmp_path):
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(toy_root, root)
+    (root / "assignments/hw0/other.py").unlink()
+    proc = cvgrade("build", "hw0", "-o", str(tmp_path / "dist"), root=root)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == f"cvgrade: {root}/assignments/hw0/other.py: the stub module (course.yaml lists it) " \
+                                  "is missing"
