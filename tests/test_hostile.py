@@ -51,6 +51,9 @@ CASES = {
     "SIGSEGV at import": ({"toy.py": "import ctypes\nctypes.string_at(0)\n"}, 3),
     "SIGSEGV in a call": ({"toy.py": toy(double="import ctypes; ctypes.string_at(0)")}, 5),
     "SystemExit in a call": ({"toy.py": toy(add="raise SystemExit(0)")}, 9),
+    "os._exit in a call": ({"toy.py": toy(add="import os\n    os._exit(0)")}, 9),
+    "KeyboardInterrupt in a call": ({"toy.py": toy(add="raise KeyboardInterrupt")}, 9),
+    "infinite loop at import": ({"toy.py": "while True:\n    pass\n"}, 3),
     "infinite loop in a call, SIGTERM ignored": (
         {"toy.py": toy(add="import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n"
                            "        pass")}, 9),
@@ -80,6 +83,9 @@ CASES = {
         {"toy.py": toy(double="class Yes(np.ndarray):\n        def __eq__(self, other):\n"
                               "            return np.ones(np.shape(other), bool)\n"
                               "    return np.zeros(np.shape(x)).view(Yes)")}, 5),
+    "torch tensor subclass that equals everything": (
+        {"toy.py": toy(double="import torch\n    class Yes(torch.Tensor):\n        def __eq__(self, other):\n"
+                              "            return True\n    return torch.zeros(np.shape(x)).as_subclass(Yes)")}, 5),
     "pickle payload": (
         {"toy.py": toy(double="import os\n    class Boom:\n        def __reduce__(self):\n"
                               "            return (os.system, ('touch /tmp/cvgrade-pwned',))\n    return Boom()")}, 5),
