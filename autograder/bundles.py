@@ -105,6 +105,9 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
                                    COURSE=course.course.name),
         f"{hw}/requirements.txt": _requirements(course, assignment, NOTEBOOK_REQUIREMENTS),
         f"{hw}/conftest.py": _read(folder / "conftest.py", "the release's conftest.py"),
+        f"{hw}/submit.py": _render("submit.py.in", HW=hw, SETTINGS=json.dumps({
+            "hw": hw, "files": list(assignment.files), "forbidden": dict(assignment.forbidden_imports),
+            "points": assignment.points, "due": assignment.due.isoformat()}, sort_keys=True)),
     }
     for name in assignment.files:
         entries[f"{hw}/{name}"] = _read(folder / name, "the stub module (course.yaml lists it)")

@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from autograder import discovery, guards
+from autograder import discovery
 from autograder.config import Assignment, Course
 from autograder.plugin import GraderBackend, GraderPlugin
 from autograder.results import Results, TestResult, failure_results
 from autograder.sandbox import Sandbox, SandboxSettings, become_subreaper, prepare_folders, sandbox_user
 from shared.modules import ReferenceModules, load_private
+from shared.source_checks import module_problem
 
 SANDBOX_PROCESSES = 64     # RLIMIT_NPROC of the sandbox uid: enough for torch's threads, not a fork bomb
 
@@ -61,7 +62,7 @@ def _stage(assignment: Assignment, submission: discovery.Submission, folder: Pat
             problems[module] = f"{name} was not found in your submission"
             continue
         source = submission.files[name]
-        problem = guards.module_problem(name, source, assignment.forbidden_imports.get(name, []))
+        problem = module_problem(name, source, assignment.forbidden_imports.get(name, []))
         if problem is not None:
             problems[module] = problem
             continue

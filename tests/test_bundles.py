@@ -39,7 +39,8 @@ def test_student_zip_has_no_solutions(toy_root, tmp_path):
         stub = archive.read("hw0/toy.py").decode()
         readme = archive.read("hw0/README.md").decode()
     assert {"hw0/toy.py", "hw0/other.py", "hw0/tests/test_toy.py", "hw0/conftest.py",
-            "hw0/shared/asserts.py", "hw0/requirements.txt"} <= names
+            "hw0/shared/asserts.py", "hw0/requirements.txt", "hw0/submit.py",
+            "hw0/shared/submit.py", "hw0/shared/notebook_checks.py", "hw0/shared/source_checks.py"} <= names
     assert not any("solutions" in n or "hidden" in n or "mutants" in n or "autograder/" in n for n in names)
     assert "NotImplementedError" in stub and "return 2 *" not in stub
     assert "10 points" in readme and "toy.py` may not import: scipy" in readme
@@ -73,3 +74,48 @@ def test_run_autograder_leaves_valid_results_when_the_grader_cannot_start(toy_ro
     document = json.loads((root / "results" / "results.json").read_text())
     validate_results(document)
     assert document["score"] == 0 and "could not start" in document["output"]
+
+
+def _toy_release(toy_root, tmp_path):
+    _, release = build(toy_root, tmp_path / "dist")
+    with zipfile.ZipFile(release) as archive:
+        archive.extractall(tmp_path / "release")
+    return tmp_path / "release" / "hw0"
+
+
+def _run(folder, *command):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CVGRADE_")}
+    return subprocess.run([sys.executable, *command], cwd=folder, capture_output=True, text=True, timeout=120,
+                          env=env, stdin=subprocess.DEVNULL)
+
+
+def test_submit_refuses_a_forbidden_import_and_a_broken_import(toy_root, tmp_path):
+    folder = _toy_release(toy_root, tmp_path)
+    (folder / "other.py").write_text(OTHER_REFERENCE)
+    (folder / "toy.py").write_text("import numpy as np\nfrom scipy import signal\n" + TOY_REFERENCE)
+    proc = _run(folder, "-m", "submit", "--no-tests")
+    assert proc.returncode == 1 and "toy.py line 2 imports scipy" in proc.stdout, proc.stdout + proc.stderr
+    (folder / "toy.py").write_text("raise RuntimeError('boom')\n")
+    proc = _run(folder, "-m", "submit", "--no-tests")
+    assert proc.returncode == 1 and "importing toy.py failed: RuntimeError: boom" in proc.stdout, proc.stdout
+    assert not (folder / "hw0-submission.zip").exists()
+    (folder / "toy.py").write_text(TOY_REFERENCE)
+    proc = _run(folder, "-m", "submit")
+    assert proc.returncode == 0 and "public tests: 3 of 3 passed" in proc.stdout, proc.stdout + proc.stderr
+    assert (folder / "hw0-submission.zip").is_file()
+
+
+def test_check_from_a_terminal_selects_tests_by_subject(toy_root, tmp_path):
+    folder = _toy_release(toy_root, tmp_path)
+    proc = _run(folder, "-m", "shared.notebook_checks", "add")
+    assert proc.returncode == 1 and proc.stdout.startswith("check(add): 0 of 1 tests passed"), proc.stdout
+    assert "FAIL  add: two numbers" in proc.stdout and "NotImplementedError: add: not implemented yet" in proc.stdout
+    (folder / "toy.py").write_text(TOY_REFERENCE)
+    proc = _run(folder, "-m", "shared.notebook_checks", "add", "double")
+    assert proc.returncode == 0 and "check(add, double): 2 of 2 tests passed" in proc.stdout, proc.stdout
+    proc = _run(folder, "-m", "shared.notebook_checks", "nosuch")
+    assert proc.returncode == 1 and "no public test is about nosuch" in proc.stdout

@@ -30,21 +30,48 @@ def test_cvgrade_check(hw):
     assert "all checks passed" in proc.stdout
 
 
+def _execute(notebook, folder: Path, timeout: int = 120):
+    import nbclient
+
+    client = nbclient.NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                                     resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    return notebook
+
+
+def _errors(notebook) -> list:
+    return [o for cell in notebook.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def _check_cells(notebook) -> list:
+    return [c for c in notebook.cells if "check" in c.get("metadata", {}).get("tags", [])]
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.get("outputs", []))
+
+
 @pytest.mark.parametrize("hw", HOMEWORKS)
 def test_notebook_executes_against_the_reference(hw, tmp_path):
+    """The notebook runs top to bottom on the reference, and its check cells report all tests passed."""
     nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
     notebook = REPO / "assignments" / hw / f"{hw}.ipynb"
     shutil.copy(notebook, tmp_path)
     for name in COURSE.assignment(hw).files:
         shutil.copy(REPO / "solutions" / hw / name, tmp_path / name)
     shutil.copytree(REPO / "shared", tmp_path / "shared", ignore=shutil.ignore_patterns("__pycache__"))
-    nb = nbformat.read(tmp_path / notebook.name, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
-    errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    assert errors == []
+    shutil.copytree(REPO / "assignments" / hw / "tests", tmp_path / "tests",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "assignments" / hw / "conftest.py", tmp_path)
+    nb = _execute(nbformat.read(tmp_path / notebook.name, as_version=4), tmp_path)
+    assert _errors(nb) == []
+    checks = _check_cells(nb)
+    assert checks, f"{hw}.ipynb has no check cells (code cells tagged 'check')"
+    for cell in checks:
+        text = _text(cell)
+        assert "tests passed" in text and "FAIL" not in text, (cell.source, text)
+        passed, total = text.split("tests passed")[0].split(":")[-1].split(" of ")
+        assert int(passed) == int(total) > 0, (cell.source, text)
 
 
 def _unpack_release(hw: str, tmp_path: Path) -> Path:
@@ -73,15 +100,50 @@ def _pytest_json(folder: Path) -> dict[str, str]:
     return json.loads(report.read_text())
 
 
+def _run_check_cells(release: Path, hw: str) -> list[str]:
+    """The notebook's check cells alone, in a kernel in the release folder: their outputs."""
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.read(release / f"{hw}.ipynb", as_version=4)
+    cells = _check_cells(notebook)
+    notebook.cells = [nbformat.v4.new_code_cell("from shared.notebook_checks import check")] + cells
+    executed = _execute(notebook, release, timeout=300)
+    assert _errors(executed) == []
+    return [_text(cell) for cell in executed.cells[1:]]
+
+
+def _submit(release: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "submit", *args], cwd=release, capture_output=True, text=True,
+                          timeout=600, stdin=subprocess.DEVNULL,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("CVGRADE_")})
+
+
 @pytest.mark.parametrize("hw", HOMEWORKS)
-def test_student_release_runs_with_plain_pytest(hw, tmp_path):
+def test_student_release_as_a_student_uses_it(hw, tmp_path):
+    """Unpack the release; public tests, check cells and the submit step on the stubs, then the reference."""
     release = _unpack_release(hw, tmp_path)
+    files = COURSE.assignment(hw).files
     stubs = _pytest_json(release)
     assert stubs and set(stubs.values()) == {"failed"}, stubs        # every test fails, none errors
-    for name in COURSE.assignment(hw).files:
+    for text in _run_check_cells(release, hw):
+        assert text.startswith("check(") and " 0 of " in text and "NotImplementedError" in text, text
+
+    (release / files[0]).rename(tmp_path / files[0])                  # a file missing: refused
+    proc = _submit(release, "--no-tests")
+    assert proc.returncode == 1 and f"{files[0]} is missing" in proc.stdout, proc.stdout + proc.stderr
+    assert not (release / f"{hw}-submission.zip").exists()
+
+    for name in files:
         shutil.copy(REPO / "solutions" / hw / name, release / name)
     reference = _pytest_json(release)
     assert reference.keys() == stubs.keys() and set(reference.values()) == {"passed"}, reference
+    for text in _run_check_cells(release, hw):
+        assert "FAIL" not in text and "tests passed" in text, text
+
+    proc = _submit(release)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"public tests: {len(reference)} of {len(reference)} passed" in proc.stdout, proc.stdout
+    with zipfile.ZipFile(release / f"{hw}-submission.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(files)
 
 
 @pytest.mark.parametrize("hw", HOMEWORKS)

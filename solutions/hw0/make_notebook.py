@@ -44,20 +44,18 @@ def code(text: str) -> Cell:
     return ("code", textwrap.dedent(text).strip())
 
 
-def your_turn(functions: str, module: str, keyword: str) -> Cell:
-    """The closing note of a part: what to implement and which public tests to run."""
+def your_turn(functions: str, module: str, *names: str) -> list[Cell]:
+    """The closing note of a part, and its check cell: the public tests of ``names``."""
     test_file = f"tests/test_{module.removesuffix('.py')}.py"
-    return md(f"""
-        **Your turn.** Implement {functions} in `{module}`, then run the public tests from the
-        homework folder:
-
-        ```bash
-        pytest {test_file} -k "{keyword}"
-        ```
-
-        Re-run the setup cell (it reloads `filters` and `fourier`) and then this part's cells to see
-        your version at work.
-        """)
+    keyword = " or ".join(names)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    return [md(f"""
+        **Your turn.** Implement {functions} in `{module}`, then run the check cell below: it runs
+        the public tests of these functions on your file as it is now (no kernel restart needed)
+        and lists what passes and what fails, with the same messages as `pytest {test_file} -k
+        "{keyword}"` in a terminal. Then re-run the setup cell (it reloads `filters` and `fourier`)
+        and this part's cells to see your version at work.
+        """), ("check", f"check({quoted})")]
 
 
 # ----------------------------------------------------------------------------------------
@@ -106,6 +104,8 @@ def setup() -> list[Cell]:
         import matplotlib
         import matplotlib.pyplot as plt
         import numpy as np
+
+        from shared.notebook_checks import check  # runs the public tests of the functions you name
 
         IN_JUPYTER = "ipykernel" in sys.modules
         if not IN_JUPYTER:  # plain `python` (no notebook server): draw off-screen
@@ -282,7 +282,8 @@ def convolution() -> list[Cell]:
         print("output shapes for a 128x128 image and the 5x5 kernel:",
               {mode: filters.convolve2d(smiley, kernel, mode=mode).shape for mode in ("full", "same", "valid")})
         '''),
-        your_turn("`correlate2d`, `convolve2d` and `shift_kernel`", "filters.py", "convolve or correlate or shift"),
+        *your_turn("`correlate2d`, `convolve2d` and `shift_kernel`", "filters.py",
+                   "correlate2d", "convolve2d", "shift_kernel"),
     ]
 
 
@@ -310,8 +311,8 @@ def boundaries() -> list[Cell]:
         ax.legend(fontsize=8)
         finish(fig)
         '''),
-        your_turn("`box_kernel` (and the `boundary` argument of `correlate2d`/`convolve2d`)", "filters.py",
-                  "boundar or box"),
+        *your_turn("`box_kernel` (and the `boundary` argument of `correlate2d`/`convolve2d`)", "filters.py",
+                   "box_kernel"),
     ]
 
 
@@ -359,7 +360,8 @@ def blurring() -> list[Cell]:
         print(f"2-D kernel: {1000 * (middle - start):.1f} ms, two 1-D passes: {1000 * (end - middle):.1f} ms, "
               f"max difference {np.abs(one_pass - two_passes).max():.2e}")
         '''),
-        your_turn("`gaussian_kernel_1d`, `gaussian_kernel` and `gaussian_blur`", "filters.py", "gaussian"),
+        *your_turn("`gaussian_kernel_1d`, `gaussian_kernel` and `gaussian_blur`", "filters.py",
+                   "gaussian_kernel_1d", "gaussian_kernel", "gaussian_blur"),
     ]
 
 
@@ -396,8 +398,8 @@ def derivatives() -> list[Cell]:
         smooth, _ = filters.gradient_magnitude_orientation(filters.gaussian_blur(noisy, 2.0))
         show([noisy, raw, smooth], ["noisy", "gradient magnitude", "... after a Gaussian blur (sigma=2)"])
         '''),
-        your_turn("`image_gradients`, `gradient_magnitude_orientation` and `laplacian`", "filters.py",
-                  "gradient or laplacian"),
+        *your_turn("`image_gradients`, `gradient_magnitude_orientation` and `laplacian`", "filters.py",
+                   "image_gradients", "gradient_magnitude_orientation", "laplacian"),
     ]
 
 
@@ -421,7 +423,8 @@ def zero_crossings() -> list[Cell]:
         show([filters.zero_crossing_edges(noisy_home, 2.0, t) for t in thresholds],
              [f"zero crossings, sigma=2,\\nthreshold {t:g}" for t in thresholds])
         '''),
-        your_turn("`laplacian_of_gaussian` and `zero_crossing_edges`", "filters.py", "laplacian or zero_crossing"),
+        *your_turn("`laplacian_of_gaussian` and `zero_crossing_edges`", "filters.py",
+                   "laplacian_of_gaussian", "zero_crossing_edges"),
     ]
 
 
@@ -448,7 +451,7 @@ def sharpening() -> list[Cell]:
         ax.legend(fontsize=8)
         finish(fig)
         '''),
-        your_turn("`sharpen`", "filters.py", "sharpen"),
+        *your_turn("`sharpen`", "filters.py", "sharpen"),
     ]
 
 
@@ -484,7 +487,7 @@ def spectra() -> list[Cell]:
         print("DC term at (H//2, W//2):", spectrum[N // 2, N // 2].real, "= sum of the pixels:", letters.sum())
         print("round trip error:", np.abs(fourier.centered_ifft2(spectrum) - letters).max())
         '''),
-        your_turn("`centered_fft2` and `centered_ifft2`", "fourier.py", "centered"),
+        *your_turn("`centered_fft2` and `centered_ifft2`", "fourier.py", "centered_fft2", "centered_ifft2"),
     ]
 
 
@@ -513,7 +516,8 @@ def amplitude_and_phase() -> list[Cell]:
         amplitude_only = np.clip(amplitude_only, *np.percentile(amplitude_only, [1, 99]))  # tame the central peak
         show([phase_only, amplitude_only], ["phase only (amplitude 1)", "amplitude only (phase 0)"])
         '''),
-        your_turn("`amplitude_phase`, `from_amplitude_phase` and `swap_phase`", "fourier.py", "phase"),
+        *your_turn("`amplitude_phase`, `from_amplitude_phase` and `swap_phase`", "fourier.py",
+                   "amplitude_phase", "from_amplitude_phase", "swap_phase"),
     ]
 
 
@@ -541,8 +545,8 @@ def masks() -> list[Cell]:
         show([fourier.frequency_filter(letters, fourier.low_pass_mask(shape, c)) for c in (4, 8, 16, 32)],
              [f"box low-pass, cutoff {c}" for c in (4, 8, 16, 32)])
         '''),
-        your_turn("`low_pass_mask`, `high_pass_mask` and `frequency_filter`", "fourier.py",
-                  "mask or frequency_filter"),
+        *your_turn("`low_pass_mask`, `high_pass_mask` and `frequency_filter`", "fourier.py",
+                   "low_pass_mask", "high_pass_mask", "frequency_filter"),
     ]
 
 
@@ -583,7 +587,7 @@ def convolution_theorem() -> list[Cell]:
         print(f"31x31 kernel: convolve2d {1000 * (middle - start):.1f} ms, "
               f"fft_convolve2d {1000 * (end - middle):.1f} ms")
         '''),
-        your_turn("`fft_convolve2d`", "fourier.py", "fft_convolve"),
+        *your_turn("`fft_convolve2d`", "fourier.py", "fft_convolve2d"),
     ]
 
 
@@ -628,7 +632,7 @@ def hybrids() -> list[Cell]:
         Try other `sigma_low` / `sigma_high` values, or swap the roles (`hybrid_image(home, smiley,
         ...)`): when does the illusion break?
         """),
-        your_turn("`hybrid_image`", "fourier.py", "hybrid"),
+        *your_turn("`hybrid_image`", "fourier.py", "hybrid_image"),
     ]
 
 
@@ -654,8 +658,11 @@ def build_notebook() -> nbformat.NotebookNode:
     cells = [cell for part in PARTS for cell in part()]
     notebook = new_notebook(metadata=METADATA)
     for i, (kind, source) in enumerate(cells):
-        new_cell = new_markdown_cell if kind == "md" else new_code_cell
-        notebook.cells.append(new_cell(source, id=f"cell-{i:02d}"))
+        if kind == "md":
+            notebook.cells.append(new_markdown_cell(source, id=f"cell-{i:02d}"))
+        else:   # check cells are tagged, so the release test can run them alone, headless
+            metadata = {"tags": ["check"]} if kind == "check" else {}
+            notebook.cells.append(new_code_cell(source, id=f"cell-{i:02d}", metadata=metadata))
     return notebook
 
 

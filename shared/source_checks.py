@@ -1,9 +1,11 @@
-"""Static checks on a submitted module before any of it runs.
+"""Static checks on a student module before any of it runs.
 
 ``module_problem`` returns a student-facing sentence when a module cannot be graded: a
 syntax error (file and line), or an import course.yaml forbids for that module (the line),
-so an oracle call (scipy, torch) never earns points. The worker's ``ImportGuard`` catches the
-same names imported dynamically.
+so an oracle call (scipy, torch) never earns points. The grader runs it on every submitted
+file (``autograder.runner``) and the student's ``python -m submit`` runs the very same code
+before writing the upload zip (``shared.submit``); the grader's worker also refuses the same
+names imported dynamically (``ImportGuard``).
 """
 from __future__ import annotations
 
