@@ -20,43 +20,13 @@ Layout: one small function per part of the notebook, each returning its cells as
 """
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograder.notebooks import Cell, build, code, md, write, your_turn
 
 OUTPUT = Path(__file__).resolve().parents[2] / "assignments" / "hw0" / "hw0.ipynb"
-
-METADATA = {
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-}
-
-Cell = tuple[str, str]
-
-
-def md(text: str) -> Cell:
-    return ("md", textwrap.dedent(text).strip())
-
-
-def code(text: str) -> Cell:
-    return ("code", textwrap.dedent(text).strip())
-
-
-def your_turn(functions: str, module: str, *names: str) -> list[Cell]:
-    """The closing note of a part, and its check cell: the public tests of ``names``."""
-    test_file = f"tests/test_{module.removesuffix('.py')}.py"
-    keyword = " or ".join(names)
-    quoted = ", ".join(f'"{name}"' for name in names)
-    return [md(f"""
-        **Your turn.** Implement {functions} in `{module}`, then run the check cell below: it runs
-        the public tests of these functions on your file as it is now (no kernel restart needed)
-        and lists what passes and what fails, with the same messages as `pytest {test_file} -k
-        "{keyword}"` in a terminal. Then re-run the setup cell (it reloads `filters` and `fourier`)
-        and this part's cells to see your version at work.
-        """), ("check", f"check({quoted})")]
-
 
 # ----------------------------------------------------------------------------------------
 # Introduction, setup and the synthetic images
@@ -655,22 +625,8 @@ PARTS = [introduction, setup, synthetic_images, convolution, boundaries, blurrin
 
 def build_notebook() -> nbformat.NotebookNode:
     """The HW0 notebook: fixed cell ids, no outputs, fixed metadata (byte-deterministic)."""
-    cells = [cell for part in PARTS for cell in part()]
-    notebook = new_notebook(metadata=METADATA)
-    for i, (kind, source) in enumerate(cells):
-        if kind == "md":
-            notebook.cells.append(new_markdown_cell(source, id=f"cell-{i:02d}"))
-        else:   # check cells are tagged, so the release test can run them alone, headless
-            metadata = {"tags": ["check"]} if kind == "check" else {}
-            notebook.cells.append(new_code_cell(source, id=f"cell-{i:02d}", metadata=metadata))
-    return notebook
+    return build(PARTS)
 
 
 if __name__ == "__main__":
-    notebook = build_notebook()
-    nbformat.validate(notebook)
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    # Not nbformat.write: it appends a newline that nbformat.writes lacks, and `cvgrade check`
-    # requires the file to equal nbformat.writes(build_notebook()) exactly.
-    OUTPUT.write_text(nbformat.writes(notebook), encoding="utf-8")
-    print(f"wrote {OUTPUT}")
+    write(build_notebook(), OUTPUT)
