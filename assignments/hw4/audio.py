@@ -1,0 +1,202 @@
+"""HW4, part 1: sound as a signal, with numpy (lecture "Vision and Sound").
+
+Fill in every function marked TODO. Use numpy only (no scipy, torch, librosa or torchaudio):
+the tests compare your STFT with torch.stft and your mel filter bank with torchaudio's HTK
+filters, so think carefully about windows, padding and frame counts.
+
+The ear is a Fourier analyser: the cochlea splits sound into frequency bands, and we hear how
+the energy in each band changes over time. A spectrogram does the same: cut the waveform into
+short overlapping frames, taper each frame with a window, take its DFT, and stack the spectra
+as the columns of a time-frequency image.
+
+Conventions for every function in this file:
+
+* A signal ``x`` is a 1-D real array of samples. Any real dtype (int16, float32, ...) must be
+  accepted: convert with ``np.asarray(x, dtype=np.float64)``. Return float64 arrays
+  (``stft`` returns complex128).
+* Spectrogram-like arrays are ``(n_freqs, n_frames)``: frequency on axis 0 (bin ``k`` is
+  ``k * sr / n_fft`` Hz), time on axis 1, as in torch and librosa.
+* Bad arguments raise ``ValueError`` whose message names the argument, e.g.
+  ``raise ValueError(f"hop_length must be an integer >= 1, got {hop_length!r}")``.
+* Vectorise: no Python loop over samples. A loop over frames is acceptable but slow; one
+  index array (or np.lib.stride_tricks.sliding_window_view) does all frames at once.
+
+You may add your own private helper functions (names starting with ``_``).
+"""
+import numpy as np  # noqa: F401 - you will need it
+
+
+def frame_signal(x, frame_length, hop_length):
+    """Cut a signal into overlapping frames, one frame per row. No padding.
+
+    Lecture idea: sound changes over time, so we analyse it a few milliseconds at a time.
+    Frame i is x[i * hop_length : i * hop_length + frame_length]; frames overlap when
+    hop_length < frame_length.
+
+    Inputs:
+    - x: (N,) real signal, any real dtype.
+    - frame_length: integer, 1 <= frame_length <= N; otherwise ValueError naming `frame_length`.
+    - hop_length: integer >= 1; otherwise ValueError naming `hop_length`.
+
+    Returns: float64 array (n_frames, frame_length) with
+        n_frames = 1 + (N - frame_length) // hop_length.
+    Samples after the last whole frame are dropped.
+
+    Hints:
+    - Build an index array: starts (n_frames, 1) plus offsets (1, frame_length) broadcast to
+      (n_frames, frame_length); x[index] gathers every frame at once.
+    """
+    # TODO
+    raise NotImplementedError("frame_signal: not implemented yet")
+
+
+def hann_window(n, periodic=True):
+    """The Hann window w[k] = 0.5 - 0.5 cos(2 pi k / M), k = 0, ..., n - 1.
+
+    Lecture idea: cutting a frame out of a signal multiplies it by a rectangle, whose
+    spectrum has large side lobes that smear every tone over many bins ("leakage"). Tapering
+    the frame smoothly to zero at its ends keeps a tone's energy in a few bins.
+
+    Inputs:
+    - n: integer >= 0, the window length.
+    - periodic: True: M = n (the window for spectral analysis: one period of a cosine, so
+      copies shifted by n/2 add up to a constant); False: M = n - 1 (symmetric: the first
+      and the last samples are both 0).
+
+    Returns: float64 array (n,); equals torch.hann_window(n, periodic=periodic). Special
+    cases, as in torch: n = 0 gives an empty array, n = 1 gives [1.0] (for both kinds).
+    """
+    # TODO
+    raise NotImplementedError("hann_window: not implemented yet")
+
+
+def stft(x, n_fft=512, hop_length=128, center=True):
+    """Short-time Fourier transform with a periodic Hann window.
+
+    Lecture idea: the spectrogram is a sequence of spectra of short, windowed frames:
+        S[k, t] = sum_{n=0}^{n_fft-1} w[n] x_pad[t * hop_length + n] exp(-2 pi i k n / n_fft)
+    for k = 0 .. n_fft // 2 (the other half of the DFT of a real signal is redundant).
+
+    Inputs:
+    - x: (N,) real signal (not 1-D: ValueError naming `x`).
+    - n_fft: frame length and DFT size, integer >= 1 (any size, not only powers of two).
+    - hop_length: integer >= 1 (ValueError naming `hop_length` otherwise).
+    - center: if True, first pad x with n_fft // 2 samples on BOTH sides by reflection
+      without repeating the edge sample (np.pad mode "reflect": x[2] x[1] | x[0] x[1] ...),
+      so frame t is centred on sample t * hop_length. Reflection needs N > n_fft // 2,
+      otherwise ValueError naming `x`. After padding (or without it) the signal must have
+      at least n_fft samples, otherwise ValueError naming `n_fft`.
+
+    Returns: complex128 array (n_fft // 2 + 1, n_frames), n_frames as in frame_signal on
+    the (padded) signal. Must equal torch.stft(torch.tensor(x), n_fft, hop_length,
+    window=torch.hann_window(n_fft), center=center, pad_mode="reflect",
+    return_complex=True) to 1e-6 relative.
+
+    Hints:
+    - np.pad(x, n_fft // 2, mode="reflect"), frame_signal, multiply by the window (it
+      broadcasts over the rows), then np.fft.rfft along the frame axis. Mind the final
+      layout: frequency on axis 0.
+    """
+    # TODO
+    raise NotImplementedError("stft: not implemented yet")
+
+
+def spectrogram(x, n_fft=512, hop_length=128, power=2.0):
+    """|stft(x, n_fft, hop_length, center=True)| ** power.
+
+    power=2.0 gives a power spectrogram (energy per bin), power=1.0 a magnitude one.
+    Inputs: as in stft; power > 0 (ValueError naming `power` otherwise).
+    Returns: float64 array (n_fft // 2 + 1, n_frames), all >= 0.
+    """
+    # TODO
+    raise NotImplementedError("spectrogram: not implemented yet")
+
+
+def amplitude_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
+    """Convert a POWER spectrogram to decibels, as librosa.power_to_db.
+
+    Lecture idea: loudness is perceived logarithmically; a dB image shows the quiet
+    harmonics that a linear image hides.
+        db = 10 log10(max(s, amin) / ref),   then   db = max(db, db.max() - top_db)
+
+    Inputs:
+    - s: array of powers (>= 0), any shape.
+    - ref: power that maps to 0 dB, > 0 (ValueError naming `ref` otherwise).
+    - amin: the smallest power used, > 0, so that s = 0 does not give -inf (ValueError
+      naming `amin` otherwise).
+    - top_db: keep only this many dB below the loudest value (>= 0, ValueError naming
+      `top_db` otherwise); None: no floor.
+
+    Returns: float64 array of the shape of s.
+
+    Hints: it is 10 log10 for powers (20 log10 is for amplitudes). The floor is taken from
+    the maximum of the dB values, after dividing by ref.
+    """
+    # TODO
+    raise NotImplementedError("amplitude_to_db: not implemented yet")
+
+
+def hz_to_mel(f):
+    """The HTK mel scale: m = 2595 log10(1 + f / 700).
+
+    Lecture idea: we hear pitch differences on a roughly logarithmic scale above ~1 kHz
+    (and roughly linearly below); equal steps in mel sound equally far apart.
+
+    Input: f, a number or an array (Hz). Returns: a float for a number, otherwise a float64
+    array of the same shape. Careful: log10, not the natural log.
+    """
+    # TODO
+    raise NotImplementedError("hz_to_mel: not implemented yet")
+
+
+def mel_to_hz(m):
+    """The inverse of hz_to_mel: f = 700 (10 ** (m / 2595) - 1). A float for a number, else an array."""
+    # TODO
+    raise NotImplementedError("mel_to_hz: not implemented yet")
+
+
+def mel_filterbank(sr, n_fft, n_mels, f_min=0.0, f_max=None):
+    """Triangular filters equally spaced on the HTK mel scale, unnormalised (each peaks at 1).
+
+    Lecture idea: like the cochlea's bands, the filters are narrow at low frequencies and
+    wide at high ones. fb @ power_spectrogram is the mel spectrogram (n_mels, n_frames).
+
+    Construction:
+    1. n_mels + 2 points equally spaced in mel from hz_to_mel(f_min) to hz_to_mel(f_max),
+       mapped back to Hz: f_0 < f_1 < ... < f_{n_mels + 1}.
+    2. The bin frequencies freqs = np.linspace(0, sr / 2, n_fft // 2 + 1) (bin k is at
+       k * sr / n_fft for even n_fft).
+    3. Filter m (m = 0 .. n_mels - 1) rises linearly from 0 at f_m to 1 at f_{m+1} and falls
+       back to 0 at f_{m+2}:
+       fb[m, k] = max(0, min((freqs[k] - f_m) / (f_{m+1} - f_m),
+                             (f_{m+2} - freqs[k]) / (f_{m+2} - f_{m+1})))
+
+    Inputs:
+    - sr: sample rate in Hz, > 0.
+    - n_fft: integer >= 1; the filters cover the n_fft // 2 + 1 bins of stft.
+    - n_mels: integer >= 1 (ValueError naming `n_mels` otherwise).
+    - f_min, f_max: 0 <= f_min < f_max <= sr / 2 (f_max None means sr / 2). An f_max above
+      sr / 2 or not above f_min: ValueError naming `f_max`.
+
+    Returns: float64 array (n_mels, n_fft // 2 + 1); equals torchaudio's
+    melscale_fbanks(n_fft // 2 + 1, f_min, f_max, n_mels, sr, norm=None, mel_scale="htk").T
+    (no Slaney area normalisation).
+
+    Hints: with the edges as columns (n_mels, 1) and the frequencies as a row (1, n_freqs),
+    broadcasting builds the rising and falling slopes of all filters at once.
+    """
+    # TODO
+    raise NotImplementedError("mel_filterbank: not implemented yet")
+
+
+def dominant_frequency(x, sr):
+    """The frequency (Hz) of the largest-magnitude rfft bin of x, ignoring DC (bin 0).
+
+    Lecture idea: a pure tone is a single line in the spectrum; its position is its pitch.
+
+    Inputs: x (N,) real signal with N >= 2 (ValueError naming `x` otherwise); sr > 0 (Hz).
+    Returns: a float, k * sr / N for the bin k >= 1 with the largest |rfft(x)[k]| (the
+    lowest such k in a tie). The DC bin is skipped: a constant offset is not a frequency.
+    """
+    # TODO
+    raise NotImplementedError("dominant_frequency: not implemented yet")
