@@ -1,0 +1,56 @@
+"""HW1, part 2: numerical gradients, to check your backward passes.
+
+Lecture idea: the derivative is a limit of difference quotients. With a small step h,
+
+    central:  df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2 h)     error O(h^2)
+    forward:  df/dx_i ~ (f(x + h e_i) - f(x)) / h                  error O(h)
+
+so central differences with h = 1e-5 in float64 agree with a correct backward pass to a
+relative error of about 1e-8 or better. Use central differences here.
+
+Fill in every function marked TODO (numpy only). Loop over the entries of x with
+``np.ndindex(*x.shape)`` (gradient checks run on small arrays, so a loop is fine). Perturb
+x in place (f usually closes over x), and put each original value back EXACTLY afterwards
+(save it in a variable and assign it back: adding h and subtracting it again can leave
+round-off): the caller's x must be unchanged when you return.
+"""
+import numpy as np  # noqa: F401  (you will need it)
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """Central-difference gradient of a scalar function.
+
+    Inputs:
+    - f: a function of one argument returning a real number (float, numpy scalar or 0-d array).
+    - x: a float64 array of any shape; the point at which to evaluate the gradient.
+    - h: the step.
+
+    Returns: grad, float64 array of x's shape, grad[i] ~ df/dx[i], using two calls of f per
+    entry of x. On return, x holds exactly the values it held on entry.
+    """
+    # TODO
+    raise NotImplementedError("numerical_gradient: not implemented yet")
+
+
+def numerical_gradient_array(f, x, dout, h=1e-5):
+    """Central-difference gradient of ``sum(f(x) * dout)`` for an array-valued f.
+
+    This is what a layer's backward pass computes (dout is the upstream gradient, of the
+    shape of f(x)), so ``numerical_gradient_array(lambda x: layer_forward(x, ...)[0], x, dout)``
+    checks ``layer_backward``'s dx. Careful: f may return an array that shares memory with
+    x; copy f(x) before you perturb x again.
+
+    Returns float64 of x's shape; x is left exactly as it was.
+    """
+    # TODO
+    raise NotImplementedError("numerical_gradient_array: not implemented yet")
+
+
+def relative_error(a, b):
+    """Largest elementwise relative error: ``max(|a - b| / max(1e-8, |a| + |b|))``.
+
+    The floor 1e-8 keeps entries where both values are (nearly) zero from dividing by zero
+    or counting as huge errors. Returns a float (0.0 when a equals b).
+    """
+    # TODO
+    raise NotImplementedError("relative_error: not implemented yet")

@@ -1,0 +1,97 @@
+"""HW1, part 3: a residual block, a small CNN and its training loop, in torch.
+
+Lecture idea (residual networks): a block learns a correction F(x) to its input and adds
+it back, ``relu(F(x) + shortcut(x))``. Gradients reach early layers through the shortcut,
+so deep stacks of blocks train well.
+
+Fill in every part marked TODO. torch is allowed here (torchvision is not). Data: images
+are float32 tensors (N, C, H, W) and labels int64 tensors (N,); ``train_classifier`` and
+``accuracy`` should also accept numpy arrays (``torch.as_tensor``).
+
+The graded training run gives ``train_classifier`` 3000 images of the course's shapes data
+set (``shared.data.make_shapes``: circle, square, triangle, cross; 32x32, one channel) on a
+CPU with ONE thread and a time limit of 60 s for training and prediction together; points
+scale with the accuracy on 1000 held-out images (full points at 90 % or more). Time your
+defaults: aim for well under 30 s.
+"""
+import torch  # noqa: F401  (you will need it)
+from torch import nn
+
+
+class ResidualBlock(nn.Module):
+    """The basic block of ResNet-18/34.
+
+        forward(x) = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))
+
+    Attributes (these names are part of the specification):
+    - conv1: nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)
+    - bn1: nn.BatchNorm2d(out_channels)
+    - conv2: nn.Conv2d(out_channels, out_channels, 3, stride=1, padding=1, bias=False)
+    - bn2: nn.BatchNorm2d(out_channels)
+    - shortcut: the identity (``nn.Identity()``) when the shape is kept, i.e. stride == 1
+      and in_channels == out_channels; otherwise a 1x1 nn.Conv2d with ``stride`` and no bias
+      followed by nn.BatchNorm2d(out_channels) (an ``nn.Sequential``).
+
+    The convolutions have no bias because the batch norm after each one has its own shift.
+    Input (N, in_channels, H, W) -> output (N, out_channels, Ho, Wo), Ho = 1 + (H - 1) // stride.
+    """
+
+    def __init__(self, in_channels, out_channels, stride=1):
+        super().__init__()
+        # TODO
+        raise NotImplementedError("ResidualBlock: not implemented yet")
+
+    def forward(self, x):
+        # TODO
+        raise NotImplementedError("ResidualBlock.forward: not implemented yet")
+
+
+class SmallCNN(nn.Module):
+    """A classifier for 32x32 images of your own design.
+
+    Input (N, in_channels, 32, 32) float32; ``forward`` returns logits (N, num_classes)
+    (no softmax: ``torch.nn.functional.cross_entropy`` takes logits). At most 200,000
+    parameters. A few conv-BN-ReLU layers with pooling (or your ResidualBlock), then global
+    average pooling and a linear layer, are plenty for the shapes data set.
+    """
+
+    def __init__(self, in_channels=1, num_classes=4):
+        super().__init__()
+        # TODO
+        raise NotImplementedError("SmallCNN: not implemented yet")
+
+    def forward(self, x):
+        # TODO
+        raise NotImplementedError("SmallCNN.forward: not implemented yet")
+
+
+def train_classifier(model, x, y, seed=0):
+    """Train ``model`` in place with the cross-entropy loss; return the list of mean epoch losses.
+
+    Inputs:
+    - model: an nn.Module mapping x to logits (N, num_classes).
+    - x: float32 tensor (N, C, H, W); y: int64 tensor (N,) (accept numpy arrays too).
+    - seed: seeds everything random in training (``torch.manual_seed(seed)``, and a
+      ``torch.Generator`` for shuffling): the same seed, initial model and data must give
+      the same losses, whatever happened to the global random state before the call.
+
+    The optimiser (e.g. torch.optim.Adam), the number of epochs, the batch size and the
+    learning rate are your choice: add them as keyword arguments with defaults after
+    ``seed`` (e.g. ``epochs=10, batch_size=64, lr=3e-3``); the grader calls
+    ``train_classifier(model, x, y, seed=...)``.
+
+    Returns: a list of Python floats, one per epoch: the mean training loss of that epoch.
+    """
+    # TODO
+    raise NotImplementedError("train_classifier: not implemented yet")
+
+
+def accuracy(model, x, y):
+    """Fraction of the examples whose largest logit is at the label, as a Python float in [0, 1].
+
+    Evaluate in eval mode (``model.eval()``: dropout off, batch norm uses its running
+    statistics) and without building a graph (``with torch.no_grad():``).
+    """
+    # TODO
+    raise NotImplementedError("accuracy: not implemented yet")
+
