@@ -125,9 +125,9 @@ def check(*names: str, folder: str | os.PathLike | None = None, timeout: float =
 # ---------------------------------------------------------------------------------------
 
 def subject(docstring: str | None) -> str:
-    """The part of a test docstring's first line before the colon: what the test is about."""
+    """The part of a test docstring's first line before any colon: what the test is about."""
     first = (docstring or "").strip().splitlines()[0] if (docstring or "").strip() else ""
-    return first.split(":", 1)[0] if ":" in first else ""
+    return first.split(":", 1)[0]       # no colon: the whole line is the subject
 
 
 def is_selected(names: list[str], module: str, docstring: str | None) -> bool:
