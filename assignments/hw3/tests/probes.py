@@ -1,0 +1,139 @@
+"""Probes: small programs the tests run next to your code, returning plain data.
+
+The torch functions of contrastive.py and generative.py take tensors and are checked with
+their gradients, and VAE/train_vae build torch objects: neither can cross into the grader
+as they are. These probes turn the tests' numpy arrays into float64 tensors, call your
+function, backpropagate, and report values and gradients as numpy arrays. Probes hold no
+expected values: a probe only exercises your code and reports what it did.
+"""
+import time
+
+import numpy as np
+
+
+def _tensor(value, requires_grad=False):
+    """A numpy array as a tensor: float64 for real arrays, int64 for integer ones."""
+    import torch
+
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return torch.tensor(value, dtype=torch.float64, requires_grad=requires_grad)
+        if value.dtype.kind in "iu":
+            return torch.tensor(value, dtype=torch.int64)
+        return torch.tensor(value)
+    return value
+
+
+def _plain(value):
+    """A returned value as plain data: tensors to arrays, tuples element by element."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def torch_call(hw, module, name, args, kwargs=None, grad=(), dout=None):
+    """Call ``hw.<module>.<name>`` with tensors and backpropagate.
+
+    ``args``: numpy arrays (real ones become float64 tensors, integer ones int64) or other
+    values passed unchanged; the arguments at the indices in ``grad`` require gradients.
+    The result (a tensor) is backpropagated: a 0-d result directly, any other result as
+    ``sum(result * dout)``. Returns a dict: ``value`` (the result as an array, or the
+    result itself when it is not a tensor), ``type`` (its type name), ``dtype``,
+    ``requires_grad`` and ``grads`` (one array per index in ``grad``, None where no
+    gradient reached the argument).
+    """
+    import torch
+
+    tensors = [_tensor(a, i in grad) for i, a in enumerate(args)]
+    result = getattr(getattr(hw, module), name)(*tensors, **(kwargs or {}))
+    report = {"type": type(result).__name__, "value": _plain(result), "grads": tuple(None for _ in grad),
+              "dtype": str(getattr(result, "dtype", "")),
+              "requires_grad": bool(getattr(result, "requires_grad", False))}
+    if isinstance(result, torch.Tensor) and result.requires_grad and grad:
+        target = result if result.dim() == 0 or dout is None else (result * _tensor(dout)).sum()
+        if target.dim() == 0:
+            target.backward()
+            report["grads"] = tuple(None if tensors[i].grad is None else tensors[i].grad.numpy().copy()
+                                    for i in grad)
+    return report
+
+
+def vae_forward(hw, input_dim, latent_dim, x, seed=0):
+    """Build ``VAE(input_dim, latent_dim)`` (torch.manual_seed(seed)) and run it on ``x`` (float32).
+
+    Returns a dict: the parameter count, the outputs of forward in eval mode (twice, to
+    see that eval mode is deterministic) and in train mode, each as a tuple of arrays.
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    model = hw.generative.VAE(input_dim, latent_dim)
+    x = torch.as_tensor(x, dtype=torch.float32)
+    report = {"parameters": sum(p.numel() for p in model.parameters())}
+    model.eval()
+    with torch.no_grad():
+        report["eval1"] = _plain(model(x))
+        report["eval2"] = _plain(model(x))
+        model.train()
+        report["train"] = _plain(model(x))
+    return report
+
+
+def _losses(losses):
+    import torch
+
+    if isinstance(losses, torch.Tensor):
+        losses = losses.detach().tolist()
+    if isinstance(losses, np.ndarray):
+        losses = losses.tolist()
+    if not isinstance(losses, (list, tuple)):
+        return f"not a list: {type(losses).__name__}"
+    return [float(v.item()) if hasattr(v, "item") else v for v in losses]
+
+
+def train_vae_twice(hw, data, input_dim, latent_dim, seed):
+    """Two runs of your train_vae from the same initial VAE with the same seed.
+
+    Between the runs the global torch and numpy random states are changed, so a training
+    loop that does not seed itself from ``seed`` gives different losses.
+    Returns ``(losses1, losses2)``.
+    """
+    import copy
+
+    import torch
+
+    torch.set_num_threads(1)     # tiny matrices: threads only add overhead (the grader uses 1)
+    torch.manual_seed(0)
+    first = hw.generative.VAE(input_dim, latent_dim)
+    second = copy.deepcopy(first)
+    losses1 = hw.generative.train_vae(first, data, seed=seed)
+    torch.manual_seed(12345)
+    np.random.seed(12345)
+    losses2 = hw.generative.train_vae(second, data, seed=seed)
+    return _losses(losses1), _losses(losses2)
+
+
+def train_vae_heldout(hw, x_train, x_test, input_dim, latent_dim, seed=0):
+    """Train ``VAE(input_dim, latent_dim)`` with your train_vae, then run it on held-out images.
+
+    Returns a dict: parameter count, your losses, the eval-mode outputs ``(recon_logits, mu,
+    logvar)`` on ``x_test`` (the grader computes the negative ELBO from them) and the
+    training time in seconds.
+    """
+    import torch
+
+    torch.set_num_threads(1)     # tiny matrices: threads only add overhead (the grader uses 1)
+    torch.manual_seed(seed)
+    model = hw.generative.VAE(input_dim, latent_dim)
+    parameters = sum(p.numel() for p in model.parameters())
+    start = time.perf_counter()
+    losses = hw.generative.train_vae(model, x_train, seed=seed)
+    seconds = time.perf_counter() - start
+    model.eval()
+    with torch.no_grad():
+        outputs = _plain(model(torch.as_tensor(x_test, dtype=torch.float32)))
+    return {"parameters": parameters, "losses": _losses(losses), "outputs": outputs, "seconds": seconds}

@@ -1,0 +1,114 @@
+"""Hidden tests for contrastive.py: values and gradients against the reference.
+
+The losses run on float64 tensors through the probe ``torch_call``; values and autograd
+gradients are compared with the reference to 1e-9 (float64 softmax/log-sum-exp over a few
+dozen terms agrees to ~1e-14 between formulations; 1e-9 still catches any float32 cast,
+whose error is ~1e-7). Edge cases: N = 1 (the positive alone in the denominator), classes
+of one sample (anchors without positives), no positives at all, small and large
+temperatures, features of very different lengths (cosine similarity must normalise).
+"""
+import numpy as np
+import pytest
+
+from shared.asserts import assert_close, assert_raises, assert_scalar_close, context
+
+TOL = 1e-9
+
+
+def _compare(hw, ref, name, args, kwargs, grad, what):
+    got = hw.probe("torch_call", "contrastive", name, args, kwargs, grad=grad)
+    want = ref.probe("torch_call", "contrastive", name, args, kwargs, grad=grad)
+    call = f"contrastive.{name}({what})"
+    assert_scalar_close(got["value"], float(want["value"]), atol=TOL, rtol=TOL, what="the loss", call=call)
+    for i, g, w in zip(grad, got["grads"], want["grads"], strict=True):
+        assert g is not None, f"{call}: no gradient reached argument {i} (is the loss detached from it?)"
+        assert_close(g, w, atol=TOL, rtol=1e-8, what=f"the gradient with respect to argument {i}",
+                     call=call + ".backward()")
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("temperature", [0.05, 0.5, 2.0])
+def test_nt_xent_against_reference(hw, ref, rng, temperature):
+    """nt_xent_loss: random batches (N = 2..9), value and gradients for both views"""
+    for n, d in [(2, 3), (5, 8), (9, 4)]:
+        scales = rng.uniform(0.1, 10.0, size=(n, 1))          # lengths differ: cosine must normalise
+        z1, z2 = rng.normal(size=(n, d)) * scales, rng.normal(size=(n, d))
+        _compare(hw, ref, "nt_xent_loss", [z1, z2], {"temperature": temperature}, (0, 1),
+                 f"z1 {z1.shape}, z2 {z2.shape}, temperature={temperature}")
+
+
+@pytest.mark.points(1)
+def test_nt_xent_single_pair(hw, rng):
+    """nt_xent_loss: with N = 1 each anchor's denominator holds only its positive: the loss is 0"""
+    z1, z2 = rng.normal(size=(1, 4)), rng.normal(size=(1, 4))
+    report = hw.probe("torch_call", "contrastive", "nt_xent_loss", [z1, z2], {"temperature": 0.5})
+    assert_scalar_close(report["value"], 0.0, atol=1e-12, what="the loss",
+                        call="contrastive.nt_xent_loss(z1 (1, 4), z2 (1, 4))")
+
+
+@pytest.mark.points(1)
+def test_nt_xent_default_temperature(hw, ref, rng):
+    """nt_xent_loss: the default temperature is 0.5"""
+    z1, z2 = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    _compare(hw, ref, "nt_xent_loss", [z1, z2], {}, (0,), "z1 (4, 3), z2 (4, 3)")
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("temperature", [0.07, 0.1, 1.0])
+def test_supcon_against_reference(hw, ref, rng, temperature):
+    """supcon_loss: random features and labels with lone samples (no positives), value and gradient"""
+    for labels in ([0, 0, 1, 1, 1, 2], [3, 1, 3, 3, 0, 1, 5, 7], [2, 2, 2, 2], [0, 1, 1]):
+        labels = np.array(labels)
+        features = rng.normal(size=(len(labels), 5)) * rng.uniform(0.2, 5.0, size=(len(labels), 1))
+        _compare(hw, ref, "supcon_loss", [features, labels], {"temperature": temperature}, (0,),
+                 f"features {features.shape}, labels={labels.tolist()}, temperature={temperature}")
+
+
+@pytest.mark.points(1)
+def test_supcon_default_temperature(hw, ref, rng):
+    """supcon_loss: the default temperature is 0.1"""
+    labels = np.array([0, 1, 0, 1, 1])
+    features = rng.normal(size=(5, 3))
+    _compare(hw, ref, "supcon_loss", [features, labels], {}, (0,), f"features (5, 3), labels={labels.tolist()}")
+
+
+@pytest.mark.points(1)
+def test_supcon_no_positives(hw, rng):
+    """supcon_loss: all labels distinct gives 0 (not NaN), and the gradient is 0"""
+    features = rng.normal(size=(5, 3))
+    report = hw.probe("torch_call", "contrastive", "supcon_loss", [features, np.array([4, 0, 3, 1, 2])], grad=(0,))
+    call = "contrastive.supcon_loss(features (5, 3), labels=[4, 0, 3, 1, 2])"
+    assert_scalar_close(report["value"], 0.0, atol=1e-12, what="the loss", call=call)
+    if report["grads"][0] is not None:
+        assert_close(report["grads"][0], np.zeros((5, 3)), atol=1e-12, what="the gradient", call=call)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_knn_accuracy_against_reference(hw, ref, rng, k):
+    """knn_accuracy: clustered random features in 4 classes, cosine k-NN"""
+    centres = rng.normal(size=(4, 6))
+    train_labels, test_labels = rng.integers(0, 4, size=40), rng.integers(0, 4, size=25)
+    train = (centres[train_labels] + 0.9 * rng.normal(size=(40, 6))) * rng.uniform(0.1, 10, size=(40, 1))
+    test = centres[test_labels] + 0.9 * rng.normal(size=(25, 6))
+    assert_scalar_close(hw.contrastive.knn_accuracy(train, train_labels, test, test_labels, k=k),
+                        ref.contrastive.knn_accuracy(train, train_labels, test, test_labels, k=k), atol=1e-12)
+
+
+@pytest.mark.points(1)
+def test_knn_ties_go_to_the_smallest_label(hw):
+    """knn_accuracy: every 2-2 tie among the neighbours goes to the smaller label, whatever the order"""
+    train = np.array([[1.0, 0.1], [1.0, -0.1], [0.9, 0.3], [0.9, -0.3], [-1.0, 0.0], [-1.0, 0.05]])
+    test = np.array([[1.0, 0.0]])
+    for labels, winner in [([5, 2, 5, 2, 0, 0], 2), ([1, 3, 3, 1, 0, 0], 1), ([4, 4, 0, 0, 4, 4], 0)]:
+        with context(f"train labels {labels}, k=4"):
+            got = hw.contrastive.knn_accuracy(train, np.array(labels), test, np.array([winner]), k=4)
+            assert_scalar_close(got, 1.0, what="the accuracy (the tie must go to the smallest label)")
+
+
+@pytest.mark.points(1)
+def test_knn_bad_k(hw):
+    """knn_accuracy: k < 1 or k > the number of training samples raises ValueError naming k"""
+    train, labels = np.eye(3), np.arange(3)
+    for k in (0, 4, -1):
+        assert_raises(ValueError, hw.contrastive.knn_accuracy, train, labels, train, labels, k=k, mentions=["k"])
