@@ -1,0 +1,94 @@
+"""HW2, part 4: what does a CNN look at? (lecture "Interpretability").
+
+Fill in every function marked TODO, with torch (no torchvision, captum, ...).
+
+Conventions for every function in this file:
+
+* ``model`` is a ``torch.nn.Module`` classifier: a batch ``(B, C, H, W)`` in, logits
+  ``(B, K)`` out. Its non-linearities are ``torch.nn.ReLU`` modules (not ``F.relu``), so
+  guided backprop can change how they pass gradients back.
+* ``image`` is ``(C, H, W)``: a torch tensor (accept a numpy array too:
+  ``torch.as_tensor(image)``). Convert it to the dtype of the model's parameters
+  (``next(model.parameters()).dtype``) and add the batch axis: ``x = image[None]``.
+* ``label`` is an int, the class whose score is explained.
+* Return torch tensors (detached) or numpy arrays of the shapes given below.
+* Leave the model as you found it: do not change its parameters or its train/eval mode,
+  and remove every hook you register (``handle = m.register_..._hook(...)``;
+  ``handle.remove()``, in a ``finally:`` block). The tests check all of that.
+
+You may add your own private helper functions (names starting with ``_``).
+"""
+import torch  # noqa: F401  (you will need it)
+
+
+def occlusion_saliency(model, image, label, patch=8, stride=4, fill=0.0):
+    """Occlusion sensitivity (Zeiler & Fergus): how much does hiding a patch hurt the class?
+
+    For every window position (i, j), top-left corner (i * stride, j * stride), size
+    patch x patch, covering all channels, fill the window with ``fill`` and compute
+
+        out[i, j] = softmax(model(image))[label] - softmax(model(occluded image))[label]
+
+    Positive values: the patch mattered for the class.
+
+    Returns: (rows, cols) with rows = (H - patch) // stride + 1, cols = (W - patch) // stride + 1.
+
+    Hints: no gradients needed (torch.no_grad()). Stack all occluded copies into one batch
+    (image.repeat(rows * cols, 1, 1, 1)) and run the model once.
+    """
+    # TODO
+    raise NotImplementedError("occlusion_saliency: not implemented yet")
+
+
+def gradient_saliency(model, image, label):
+    """Vanilla gradient saliency (Simonyan et al. 2014).
+
+    Lecture idea: the gradient of the class score with respect to the pixels says which
+    pixels change the score most: |d logit_label / d image|, the max over colour channels.
+
+    Returns: (H, W). Use the LOGIT (the model's raw output), not the softmax probability.
+    Hint: x = ...requires_grad_(True); torch.autograd.grad(model(x)[0, label], x).
+    """
+    # TODO
+    raise NotImplementedError("gradient_saliency: not implemented yet")
+
+
+def guided_backprop(model, image, label):
+    """Guided backpropagation (Springenberg et al. 2015): a sharper gradient picture.
+
+    The gradient of logit_label with respect to the image, except that every ReLU passes back
+    only POSITIVE gradients, and only at its POSITIVE inputs:
+
+        grad_in = (relu_input > 0) * max(grad_out, 0)
+
+    (plain backprop keeps only the first factor; Zeiler's "deconvnet" only the second).
+
+    Returns: (C, H, W) (not a max over channels).
+
+    Hints:
+    - A full backward hook on each nn.ReLU module, model.modules(), can replace its
+      grad_input: m.register_full_backward_hook(fn) with fn(module, grad_input, grad_output)
+      returning a new tuple (grad_input[0].clamp(min=0),). grad_input of a ReLU already has
+      the (input > 0) factor.
+    - Remove the hooks afterwards, also when something fails: try/finally.
+    """
+    # TODO
+    raise NotImplementedError("guided_backprop: not implemented yet")
+
+
+def class_visualization(model, label, shape, steps=100, lr=1.0, l2=1e-3, seed=0):
+    """Class model visualisation (Simonyan et al. 2014): the image the network finds most "label".
+
+    Gradient ASCENT on the image, the model fixed:
+
+        S(x) = logit_label(x) - l2 * ||x||^2,     x <- x + lr * dS/dx   (``steps`` times)
+
+    starting from a small seeded random image, e.g.
+    x = 0.01 * torch.randn(shape, generator=torch.Generator().manual_seed(seed)).
+
+    Inputs: shape: (C, H, W). Returns: the image, shape (C, H, W). Requirements: the class
+    logit of the result is higher than at the start; the same seed gives the same image; the
+    model's parameters are not changed (optimise x only; an optimiser over x is fine).
+    """
+    # TODO
+    raise NotImplementedError("class_visualization: not implemented yet")

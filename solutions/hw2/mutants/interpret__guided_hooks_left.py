@@ -1,0 +1,106 @@
+"""Mutant: guided_backprop never removes its hooks: the model keeps guiding every later backward pass.
+Revealed by: the model-unchanged checks (no hooks left, plain gradients unchanged).
+
+Otherwise an exact copy of solutions/hw2/interpret.py, the HW2 reference solution, part 4: what does a CNN look at? (lecture "Interpretability").
+
+Conventions used by every function in this module:
+
+* ``model`` is a ``torch.nn.Module`` classifier: a batch ``(B, C, H, W)`` in, logits
+  ``(B, K)`` out. Its non-linearities are ``torch.nn.ReLU`` modules (guided backprop
+  changes how they pass gradients back).
+* ``image`` is ``(C, H, W)``: a torch tensor (or a numpy array), converted to the dtype of
+  the model's parameters.
+* Every function leaves the model as it found it: same parameters, same train/eval mode, no
+  hooks left behind. Results are detached torch tensors.
+"""
+import torch
+
+
+def _as_input(model, image):
+    """``image`` as a (1, C, H, W) tensor of the model's dtype, on the model's device."""
+    param = next(model.parameters())
+    return torch.as_tensor(image).to(dtype=param.dtype, device=param.device).detach().unsqueeze(0)
+
+
+def occlusion_saliency(model, image, label, patch=8, stride=4, fill=0.0):
+    """Occlusion sensitivity: how much the class probability drops when a patch is hidden.
+
+    For every window position (i, j) (top-left corner (i * stride, j * stride), size patch x
+    patch, all channels) the window is filled with ``fill`` and
+
+        out[i, j] = softmax(model(image))[label] - softmax(model(occluded image))[label]
+
+    Returns: tensor of shape ((H - patch) // stride + 1, (W - patch) // stride + 1).
+    """
+    x = _as_input(model, image)
+    _, _, H, W = x.shape
+    rows, cols = (H - patch) // stride + 1, (W - patch) // stride + 1
+    occluded = x.repeat(rows * cols, 1, 1, 1)
+    for i in range(rows):
+        for j in range(cols):
+            y0, x0 = i * stride, j * stride
+            occluded[i * cols + j, :, y0:y0 + patch, x0:x0 + patch] = fill
+    with torch.no_grad():
+        base = torch.softmax(model(x), dim=1)[0, label]
+        probs = torch.softmax(model(occluded), dim=1)[:, label]
+    return (base - probs).reshape(rows, cols)
+
+
+def _input_gradient(model, image, label):
+    x = _as_input(model, image).requires_grad_(True)
+    logit = model(x)[0, label]
+    (grad,) = torch.autograd.grad(logit, x)
+    return grad[0]
+
+
+def gradient_saliency(model, image, label):
+    """Vanilla gradient saliency (Simonyan et al.): max over channels of |d logit_label / d image|.
+
+    Returns: tensor (H, W).
+    """
+    return _input_gradient(model, image, label).abs().amax(dim=0)
+
+
+def guided_backprop(model, image, label):
+    """Guided backpropagation: the gradient of logit_label w.r.t. the image where every ReLU
+    passes back only positive gradients, and only at its positive inputs:
+
+        grad_in = (input > 0) * max(grad_out, 0)
+
+    (plain backprop keeps the first factor only; "deconvnet" keeps the second only). The
+    ReLUs are changed by backward hooks that are removed again before returning.
+
+    Returns: tensor (C, H, W).
+    """
+    def positive_only(module, grad_input, grad_output):
+        # grad_input of a ReLU is already (input > 0) * grad_output: clamp it.
+        return (grad_input[0].clamp(min=0),)
+
+    handles = [m.register_full_backward_hook(positive_only) for m in model.modules()
+               if isinstance(m, torch.nn.ReLU)]
+    try:
+        return _input_gradient(model, image, label)
+    finally:
+        pass
+
+
+def class_visualization(model, label, shape, steps=100, lr=1.0, l2=1e-3, seed=0):
+    """Class model visualisation: the image that maximises one class score.
+
+    Gradient ascent on  S(x) = logit_label(x) - l2 * ||x||^2  starting from a small random
+    image x_0 = 0.01 * randn(shape) (torch.Generator seeded with ``seed``):
+    x_{t+1} = x_t + lr * dS/dx (``steps`` times). The model's parameters are not changed.
+
+    Inputs: shape: (C, H, W). Returns: tensor of that shape; its logit for ``label`` is higher
+    than at the start.
+    """
+    param = next(model.parameters())
+    generator = torch.Generator().manual_seed(int(seed))
+    x = (0.01 * torch.randn(tuple(shape), generator=generator, dtype=torch.float64)).to(param.dtype)
+    x = x.unsqueeze(0).requires_grad_(True)
+    for _ in range(int(steps)):
+        score = model(x)[0, label] - l2 * (x * x).sum()
+        (grad,) = torch.autograd.grad(score, x)
+        with torch.no_grad():
+            x += lr * grad
+    return x.detach()[0]
