@@ -1,0 +1,149 @@
+"""HW5, part 3: neural 3D representations with torch (lecture "3D Vision").
+
+PointNet (a classifier for unordered point sets) and its critical points; the building blocks
+of NeRF: positional encoding, camera rays, sampling along rays and volume rendering.
+
+Fill in every function marked TODO. Use torch (no torchvision, pytorch3d, ...).
+
+Conventions for every function in this file:
+
+* Functions take and return torch tensors; keep the input's dtype (float32 or float64) and
+  stay differentiable (no .numpy(), .detach() or torch.no_grad() in volume_render). Accepting
+  numpy arrays as well (``torch.as_tensor``) is a convenience, not a requirement.
+* Bad arguments raise ``ValueError`` whose message names the argument.
+
+You may add your own private helper functions (names starting with ``_``).
+"""
+import torch  # noqa: F401 - you will need it
+from torch import nn
+
+
+class PointNet(nn.Module):
+    """PointNet classifier (without the input and feature transform networks).
+
+    Lecture idea: a point cloud is a SET: its logits must not depend on the order of the
+    points. PointNet applies the same MLP to every point, then a symmetric function, the max
+    over the points, then a classifier on that global feature.
+
+    Architecture (suggested; the tests check behaviour, not layer sizes):
+    - shared per-point MLP: 3 -> 64 -> 128 -> feat_dim, ReLU after each layer (nn.Linear acts
+      on the last axis, so it applies to (B, N, 3) point by point);
+    - global feature: max over the N points -> (B, feat_dim);
+    - classifier: feat_dim -> 128 -> num_classes (ReLU in between), no softmax.
+
+    Do not use BatchNorm or dropout on the per-point features in a way that mixes points (the
+    tests call the model in eval mode). A method ``point_features(points) -> (B, N, feat_dim)``
+    is handy for critical_point_indices.
+    """
+
+    def __init__(self, num_classes, feat_dim=256):
+        super().__init__()
+        # TODO: build the layers
+        raise NotImplementedError("PointNet: not implemented yet")
+
+    def forward(self, points):
+        """points (B, N, 3) float32 -> logits (B, num_classes)."""
+        # TODO
+        raise NotImplementedError("PointNet.forward: not implemented yet")
+
+
+def critical_point_indices(model, points):
+    """The critical points of a cloud: the points that win the max pool in some feature channel.
+
+    Lecture idea: the global feature is a max over points, so only the points that attain the
+    maximum in at least one channel matter: the critical point set is a sparse "skeleton" of
+    the shape, and the logits of the critical points alone equal those of the whole cloud.
+
+    Inputs: model, your PointNet; points (N, 3) tensor.
+    Returns: int64 tensor (M,) of sorted indices without repeats (M <= feat_dim).
+
+    Hint: per-point features (N, feat_dim) under torch.no_grad(), argmax over the points for
+    each channel, then torch.unique (which sorts).
+    """
+    # TODO
+    raise NotImplementedError("critical_point_indices: not implemented yet")
+
+
+def positional_encoding(x, num_freqs, include_input=True):
+    """NeRF's positional encoding of coordinates.
+
+    Lecture idea: MLPs are biased towards smooth functions; feeding them sin and cos of the
+    input at growing frequencies lets a NeRF represent fine detail.
+
+    Inputs: x (..., d) tensor; num_freqs L, integer >= 0 (otherwise ValueError naming
+    `num_freqs`); include_input: whether x itself comes first.
+    Returns: (..., d + 2 d L) (or (..., 2 d L) without x), in this order:
+        [x, sin(2^0 pi x), cos(2^0 pi x), sin(2^1 pi x), cos(2^1 pi x), ...,
+         sin(2^(L-1) pi x), cos(2^(L-1) pi x)]
+    where each sin/cos block holds all d coordinates. Example, d = 2, L = 1:
+    [x0, x1, sin(pi x0), sin(pi x1), cos(pi x0), cos(pi x1)].
+
+    Hint: build a list of tensors and torch.cat(..., dim=-1).
+    """
+    # TODO
+    raise NotImplementedError("positional_encoding: not implemented yet")
+
+
+def get_rays(height, width, focal, c2w):
+    """One ray per pixel of a pinhole camera (NeRF's convention).
+
+    The camera looks down its -z axis, with y up and x right. Pixel (i, j) (row i, column j;
+    no +0.5 offset) has the camera-frame direction
+        ((j - W/2) / focal,  -(i - H/2) / focal,  -1)
+    (the minus on y: rows go down, y goes up). Rotate it to the world with c2w[:3, :3]
+    (d_world = R @ d_cam); every ray starts at the camera centre c2w[:3, 3]. Directions are
+    NOT normalised.
+
+    Inputs: height H, width W (ints); focal (pixels); c2w, (3, 4) or (4, 4) camera-to-world
+    tensor.
+    Returns (rays_o, rays_d): two (H, W, 3) tensors of c2w's dtype.
+
+    Hints: torch.meshgrid(..., indexing="ij") gives i varying along rows; for (H, W, 3)
+    directions d, ``d @ R.T`` applies R to each.
+    """
+    # TODO
+    raise NotImplementedError("get_rays: not implemented yet")
+
+
+def sample_along_rays(near, far, n_samples, stratified=False, generator=None):
+    """Depths t at which to query the scene along every ray.
+
+    Deterministic: n_samples evenly spaced values from near to far, BOTH ends included
+    (torch.linspace). Stratified (training): split [near, far] into n_samples equal bins and
+    draw one uniform sample inside each bin, with ``torch.rand(..., generator=generator)``, so
+    that over many iterations the network sees every depth.
+
+    Inputs: near < far (otherwise ValueError naming `far`); n_samples, integer >= 1
+    (otherwise ValueError naming `n_samples`); stratified; generator, a torch.Generator or
+    None (then torch's global generator).
+    Returns: (n_samples,) tensor (torch's default dtype), increasing.
+    """
+    # TODO
+    raise NotImplementedError("sample_along_rays: not implemented yet")
+
+
+def volume_render(sigmas, colors, t_vals, last_delta=1e10):
+    """Differentiable volume rendering: NeRF's quadrature of the volume rendering integral.
+
+    Lecture idea: a ray's colour is the sum of the samples' colours, each weighted by how much
+    light it emits (alpha) times how much light gets past everything in front of it (T).
+
+    For each ray, with samples i = 0 .. S-1:
+        delta_i = t_{i+1} - t_i,  and delta_{S-1} = last_delta (1e10: "to infinity", as in the
+                  NeRF paper; a renderer with a constant step passes that step)
+        alpha_i = 1 - exp(-relu(sigma_i) * delta_i)
+        T_i     = prod_{j < i} (1 - alpha_j)       EXCLUSIVE: T_0 = 1 (nothing in front)
+        w_i     = T_i * alpha_i
+        rgb     = sum_i w_i c_i,   depth = sum_i w_i t_i
+
+    Inputs:
+    - sigmas: (R, S) or (R, S, 1) densities (negative values count as 0);
+    - colors: (R, S, 3);
+    - t_vals: (R, S), or (S,) shared by every ray.
+    Returns (rgb (R, 3), depth (R,), weights (R, S)), differentiable w.r.t. sigmas and colors.
+
+    Hints: torch.cumprod along the samples, then shift it right by one (prepend ones) to make
+    it exclusive. The classic bugs: inclusive T, a missing last interval, forgetting relu.
+    """
+    # TODO
+    raise NotImplementedError("volume_render: not implemented yet")

@@ -1,0 +1,166 @@
+"""Mutant: volume_render gives the last sample delta 0 (ignores last_delta).
+Revealed by: densities at the last sample.
+
+Otherwise an exact copy of solutions/hw5/neural3d.py, the HW5 reference solution, part 3: neural 3D representations with torch (lecture "3D Vision").
+
+PointNet (a shared per-point MLP and a symmetric max pool: a classifier on unordered point
+sets) and its critical points; the pieces of NeRF: positional encoding, camera rays, sampling
+along rays and differentiable volume rendering.
+
+Conventions: functions take and return torch tensors (numpy arrays are accepted and
+converted); results keep the input's floating dtype; everything is differentiable where it
+makes sense. Bad arguments raise ``ValueError`` naming the argument.
+"""
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def _tensor(x):
+    return x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+
+
+# ----------------------------------------------------------------------------------------
+# PointNet
+# ----------------------------------------------------------------------------------------
+
+class PointNet(nn.Module):
+    """PointNet classifier (vanilla: no input or feature transform nets).
+
+    points (B, N, 3) -> shared MLP 3 -> 64 -> 128 -> feat_dim on every point (ReLU after each
+    layer) -> max over the N points (a symmetric function: the order of the points cannot
+    matter) -> MLP feat_dim -> 128 -> num_classes -> logits (B, num_classes).
+    """
+
+    def __init__(self, num_classes, feat_dim=256):
+        super().__init__()
+        self.num_classes = int(num_classes)
+        self.feat_dim = int(feat_dim)
+        self.point_mlp = nn.Sequential(
+            nn.Linear(3, 64), nn.ReLU(),
+            nn.Linear(64, 128), nn.ReLU(),
+            nn.Linear(128, self.feat_dim), nn.ReLU(),
+        )
+        self.classifier = nn.Sequential(
+            nn.Linear(self.feat_dim, 128), nn.ReLU(),
+            nn.Linear(128, self.num_classes),
+        )
+
+    def point_features(self, points):
+        """Per-point features before the pool: (B, N, 3) -> (B, N, feat_dim)."""
+        return self.point_mlp(points)
+
+    def forward(self, points):
+        """points (B, N, 3) float -> logits (B, num_classes)."""
+        global_feature = self.point_features(points).max(dim=1).values      # (B, feat_dim)
+        return self.classifier(global_feature)
+
+
+def critical_point_indices(model, points):
+    """Indices of the critical points of a point cloud: the points that win the max pool.
+
+    For every feature channel, the point with the largest feature value; the union over the
+    channels, sorted and without repeats. The global feature (hence the logits) of the critical
+    points alone equals that of the whole cloud.
+
+    Inputs: model, a PointNet; points (N, 3) tensor (or array).
+    Returns: int64 tensor (M,), sorted unique indices into points, M <= feat_dim.
+    """
+    points = _tensor(points)
+    param = next(model.parameters())
+    with torch.no_grad():
+        features = model.point_features(points.to(param.dtype)[None])[0]       # (N, feat_dim)
+    return torch.unique(features.argmax(dim=0))                                 # sorted
+
+
+# ----------------------------------------------------------------------------------------
+# NeRF
+# ----------------------------------------------------------------------------------------
+
+def positional_encoding(x, num_freqs, include_input=True):
+    """NeRF's positional encoding: (..., d) -> (..., d + 2 d num_freqs) (without x: 2 d num_freqs).
+
+    [x, sin(2^0 pi x), cos(2^0 pi x), ..., sin(2^(L-1) pi x), cos(2^(L-1) pi x)], each block of
+    d values covering all coordinates. High frequencies let an MLP fit fine detail.
+    """
+    if isinstance(num_freqs, bool) or not isinstance(num_freqs, (int, np.integer)) or num_freqs < 0:
+        raise ValueError(f"num_freqs must be an integer >= 0, got {num_freqs!r}")
+    x = _tensor(x)
+    parts = [x] if include_input else []
+    for k in range(int(num_freqs)):
+        arg = (2.0 ** k * math.pi) * x
+        parts += [torch.sin(arg), torch.cos(arg)]
+    if not parts:
+        return x[..., :0]
+    return torch.cat(parts, dim=-1)
+
+
+def get_rays(height, width, focal, c2w):
+    """One ray per pixel of a pinhole camera (NeRF convention: looks down -z, y up, x right).
+
+    Pixel (i, j) (row i, column j) has camera-frame direction ((j - W/2)/f, -(i - H/2)/f, -1);
+    the world direction is c2w[:3, :3] @ that (not normalised), the origin c2w[:3, 3].
+
+    Inputs: height, width (ints), focal (pixels), c2w (3, 4) or (4, 4) camera-to-world.
+    Returns (rays_o, rays_d), each (H, W, 3) in c2w's dtype.
+    """
+    c2w = _tensor(c2w)
+    if not torch.is_floating_point(c2w):
+        c2w = c2w.to(torch.get_default_dtype())
+    if c2w.shape not in ((3, 4), (4, 4)):
+        raise ValueError(f"c2w must be (3, 4) or (4, 4), got {tuple(c2w.shape)}")
+    i, j = torch.meshgrid(torch.arange(height, dtype=c2w.dtype), torch.arange(width, dtype=c2w.dtype),
+                          indexing="ij")
+    dirs = torch.stack([(j - width / 2) / focal, -(i - height / 2) / focal, -torch.ones_like(i)], dim=-1)
+    rays_d = dirs @ c2w[:3, :3].T
+    rays_o = c2w[:3, 3].expand(rays_d.shape)
+    return rays_o, rays_d
+
+
+def sample_along_rays(near, far, n_samples, stratified=False, generator=None):
+    """Depths t along the rays: (n_samples,) in [near, far].
+
+    Deterministic: evenly spaced, both ends included (torch.linspace). Stratified: split
+    [near, far] into n_samples equal bins and draw one uniform sample inside each bin (with
+    ``generator`` when given), so that training sees every depth, not a fixed set.
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    if not far > near:
+        raise ValueError(f"far must be greater than near, got near={near!r}, far={far!r}")
+    if not stratified:
+        return torch.linspace(near, far, int(n_samples))
+    edges = torch.linspace(near, far, int(n_samples) + 1)
+    u = torch.rand(int(n_samples), generator=generator)
+    return edges[:-1] + (edges[1:] - edges[:-1]) * u
+
+
+def volume_render(sigmas, colors, t_vals, last_delta=1e10):
+    """Differentiable volume rendering (the NeRF quadrature) of R rays with S samples each.
+
+    delta_i = t_{i+1} - t_i (last_delta for the last sample), alpha_i = 1 - exp(-relu(sigma_i)
+    delta_i), T_i = prod_{j<i} (1 - alpha_j) (EXCLUSIVE: the light that reaches sample i),
+    w_i = T_i alpha_i; rgb = sum_i w_i c_i, depth = sum_i w_i t_i.
+
+    Inputs: sigmas (R, S) or (R, S, 1); colors (R, S, 3); t_vals (R, S) or (S,).
+    Returns (rgb (R, 3), depth (R,), weights (R, S)).
+    """
+    sigmas, colors, t_vals = _tensor(sigmas), _tensor(colors), _tensor(t_vals)
+    if sigmas.dim() == 3:
+        sigmas = sigmas.squeeze(-1)
+    if sigmas.dim() != 2:
+        raise ValueError(f"sigmas must be (R, S) or (R, S, 1), got {tuple(sigmas.shape)}")
+    if colors.shape != (*sigmas.shape, 3):
+        raise ValueError(f"colors must be (R, S, 3) = {(*sigmas.shape, 3)}, got {tuple(colors.shape)}")
+    t_vals = t_vals.to(sigmas.dtype).expand(sigmas.shape)
+    last = torch.zeros_like(t_vals[..., :1])
+    deltas = torch.cat([t_vals[..., 1:] - t_vals[..., :-1], last], dim=-1)
+    alpha = 1.0 - torch.exp(-torch.relu(sigmas) * deltas)
+    survive = torch.cat([torch.ones_like(alpha[..., :1]), 1.0 - alpha[..., :-1]], dim=-1)
+    transmittance = torch.cumprod(survive, dim=-1)
+    weights = transmittance * alpha
+    rgb = (weights[..., None] * colors).sum(dim=-2)
+    depth = (weights * t_vals).sum(dim=-1)
+    return rgb, depth, weights
