@@ -108,15 +108,18 @@ def assert_close(got: Any, expected: Any, *, atol: float = 1e-10, rtol: float = 
         return
     g = got.astype(np.complex128 if got.dtype.kind == "c" or expected.dtype.kind == "c" else np.float64)
     e = expected.astype(g.dtype)
-    err = np.where(exp_finite, np.abs(g - e), 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):    # inf - inf where both are infinite: masked
+        err = np.where(exp_finite, np.abs(g - e), 0.0)
     allowed = atol + rtol * np.where(exp_finite, np.abs(e), 0.0)
     over = err > allowed
     if over.any():
         idx = np.unravel_index(int(np.argmax(err - allowed)), err.shape)
-        rel = err / np.maximum(np.abs(e), 1e-300)
+        # Relative error only where it means something: a finite, nonzero expected value.
+        scale = np.where(exp_finite, np.abs(e), 0.0)
+        relative = scale > 0
+        rel = f"{float(np.max(err[relative] / scale[relative])):.3g}" if relative.any() else "n/a (expected zeros)"
         detail = (f"{int(over.sum())} of {got.size} values differ; max abs error {float(err.max()):.3g}, "
-                  f"max rel error {float(np.max(np.where(exp_finite, rel, 0))):.3g} "
-                  f"(tolerance atol={atol:g}, rtol={rtol:g})")
+                  f"max rel error {rel} (tolerance atol={atol:g}, rtol={rtol:g})")
         if _reveal:
             at = tuple(int(i) for i in idx)
             detail += f"; worst at index {at}: expected {_fmt(e[idx])}, got {_fmt(g[idx])}"
