@@ -119,7 +119,7 @@ def _submit(release: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("hw", HOMEWORKS)
 def test_student_release_as_a_student_uses_it(hw, tmp_path):
-    """Unpack the release; public tests, check cells and the submit step on the stubs, then the reference."""
+    """Unpack the release; public tests, check cells and submit on the stubs, then submit on the reference."""
     release = _unpack_release(hw, tmp_path)
     files = COURSE.assignment(hw).files
     stubs = _pytest_json(release)
@@ -132,16 +132,13 @@ def test_student_release_as_a_student_uses_it(hw, tmp_path):
     assert proc.returncode == 1 and f"{files[0]} is missing" in proc.stdout, proc.stdout + proc.stderr
     assert not (release / f"{hw}-submission.zip").exists()
 
+    # The reference: submit's summary runs every public test (the check cells' passing on the
+    # reference is proven by test_notebook_executes_against_the_reference).
     for name in files:
         shutil.copy(REPO / "solutions" / hw / name, release / name)
-    reference = _pytest_json(release)
-    assert reference.keys() == stubs.keys() and set(reference.values()) == {"passed"}, reference
-    for text in _run_check_cells(release, hw):
-        assert "FAIL" not in text and "tests passed" in text, text
-
     proc = _submit(release)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"public tests: {len(reference)} of {len(reference)} passed" in proc.stdout, proc.stdout
+    assert f"public tests: {len(stubs)} of {len(stubs)} passed" in proc.stdout, proc.stdout
     with zipfile.ZipFile(release / f"{hw}-submission.zip") as archive:
         assert sorted(archive.namelist()) == sorted(files)
 
