@@ -4,14 +4,14 @@ For one homework: course.yaml is valid; the tests' points add up to the homework
 the reference scores full marks, and so does every alternative correct solution in
 ``solutions/hwN/alternatives/<name>/`` (written in another style: the tests must reward
 behaviour, not the reference's implementation); the stubs score 0; every mutant in
-``solutions/hwN/mutants/`` (a realistic student mistake, ``<module>__<slug>.py``) loses
+``solutions/hwN/mutants/`` (a realistic student mistake: edits of the reference in
+``<module>__<slug>.yaml``, see ``autograder.mutants``) loses
 points; the notebook is valid nbformat and up to date with its generator; the spec's names
 exist (the contract checker in ../shared/tools, when present). Each grading runs as its own
 ``cvgrade grade`` process, exactly as a student's submission would be graded.
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import importlib.util
 import json
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.config import Course
+from autograder.mutants import MutantError, load_mutant, mutants_of
 
 MIN_MUTANTS = 20
 
@@ -91,14 +92,6 @@ def _first_failures(document: dict, n: int = 2) -> str:
     failed = [t for t in document["tests"] if t["score"] < t["max_score"]]
     names = ", ".join(f"#{t['number']} {t['name'][:40]}" for t in failed[:n])
     return names + (f" (+{len(failed) - n})" if len(failed) > n else "")
-
-
-def _mutant_summary(path: Path) -> str:
-    try:
-        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
-    except SyntaxError:
-        return "(does not parse)"
-    return doc.strip().splitlines()[0].removeprefix("Mutant:").strip() if doc.strip() else "(no docstring)"
 
 
 def count_tests(root: Path, hw: str) -> tuple[int, int]:
@@ -171,22 +164,28 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
     if contract is not None:
         report.rows.append(contract)
     points = assignment.points
-    mutants = sorted((root / "solutions" / hw / "mutants").glob("*.py"))
+    mutants = mutants_of(root / "solutions" / hw / "mutants")
+    summaries: dict[str, str] = {}
 
     with tempfile.TemporaryDirectory(prefix="cvgrade-mutants-") as tmp:
         jobs_to_run: dict[str, Path] = {"reference": root / "solutions" / hw, "stubs": root / "assignments" / hw}
-        bad_names = []
-        for mutant in mutants:
-            module = mutant.stem.split("__", 1)[0]
-            if f"{module}.py" not in assignment.files or "__" not in mutant.stem:
-                bad_names.append(mutant.name)
+        broken: dict[str, str] = {}      # mutant -> why it could not be made
+        for path in mutants:
+            try:
+                mutant = load_mutant(path)
+                if f"{mutant.module}.py" not in assignment.files:
+                    raise MutantError(f"{path.name}: {mutant.module}.py is not a module of {hw}")
+                source = mutant.apply((root / "solutions" / hw / f"{mutant.module}.py").read_text())
+            except MutantError as err:
+                broken[path.stem] = str(err)
                 continue
-            folder = Path(tmp) / mutant.stem
+            summaries[path.stem] = mutant.mistake
+            folder = Path(tmp) / path.stem
             folder.mkdir()
             for name in assignment.files:
                 shutil.copyfile(root / "solutions" / hw / name, folder / name)
-            shutil.copyfile(mutant, folder / f"{module}.py")
-            jobs_to_run[f"mutant {mutant.stem}"] = folder
+            (folder / f"{mutant.module}.py").write_text(source)
+            jobs_to_run[f"mutant {path.stem}"] = folder
         alternatives = sorted(p for p in (root / "solutions" / hw / "alternatives").glob("*") if p.is_dir())
         for alternative in alternatives:
             folder = Path(tmp) / f"alternative-{alternative.name}"
@@ -245,14 +244,14 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
                                 not isinstance(stubs, str) and stubs["score"] == 0))
     report.rows.append(_notebook_row(root, hw))
     report.rows.append(CheckRow("mutants", f">= {MIN_MUTANTS}", str(len(mutants)), len(mutants) >= MIN_MUTANTS))
-    for name in bad_names:
-        report.rows.append(CheckRow(f"mutant {name}", "named <module>__<slug>.py", "bad name", False))
+    for name, problem in broken.items():
+        report.rows.append(CheckRow(f"mutant {name}", "applies to the reference", problem, False))
     for mutant in mutants:
         label = f"mutant {mutant.stem}"
         if label not in outcomes:
             continue
         outcome = outcomes[label]
-        summary = _mutant_summary(mutant)
+        summary = summaries.get(mutant.stem, "")
         if isinstance(outcome, str):
             report.rows.append(CheckRow(label, "loses points", outcome, False))
             continue

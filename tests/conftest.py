@@ -19,7 +19,9 @@ def toy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "assignments/hw0/tests/test_toy.py").write_text(PUBLIC_TESTS)
     (root / "solutions/hw0/tests/test_toy_hidden.py").write_text(HIDDEN_TESTS)
     (root / "solutions/hw0/mutants").mkdir()
-    (root / "solutions/hw0/mutants/toy__triple_not_double.py").write_text(TOY_REFERENCE.replace("2 *", "3 *"))
+    (root / "solutions/hw0/mutants/toy__triple_not_double.yaml").write_text(
+        "mistake: double multiplies by 3.\nrevealed_by: any nonzero input.\nreplace:\n"
+        "- {old: 'return 2 *', new: 'return 3 *'}\n")
     (root / "assignments/hw0/toy.py").write_text(TOY_STUB)
     (root / "assignments/hw0/other.py").write_text("def triple(x):\n    raise NotImplementedError\n")
     shutil.copyfile(REPO / "assignments/hw0/conftest.py", root / "assignments/hw0/conftest.py")
