@@ -21,10 +21,10 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder import prefork
 from autograder.config import Course
 from autograder.mutants import MutantError, load_mutant, mutants_of
 
@@ -157,6 +157,8 @@ def _contract_row(root: Path, hw: str) -> CheckRow | None:
 
 def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
                    echo: Callable[[str], None] = print) -> CheckReport:
+    from autograder.runner import grade
+
     assignment = course.assignment(hw)
     report = CheckReport(hw)
     report.rows.append(CheckRow("course.yaml", "valid", "ok", True))
@@ -195,27 +197,32 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
                 shutil.copyfile(source, folder / name)
             jobs_to_run[f"alternative {alternative.name}"] = folder
 
-        def run(item: tuple[str, Path]) -> tuple[str, dict | str]:
-            label, folder = item
-            try:
-                if not label.startswith("mutant "):
-                    return label, grade_folder(root, hw, folder)
-                # A mutant changes one module: its tests decide. Training probes (slow) run
-                # only when the fast tests did not already catch it.
-                module = label.removeprefix("mutant ").split("__", 1)[0]
-                outcome = grade_folder(root, hw, folder, only_module=module, skip_training=True)
-                if _lost(outcome) <= 1e-9:
-                    outcome = grade_folder(root, hw, folder, only_module=module)
-                return label, outcome
-            except RuntimeError as err:
-                return label, str(err)
+        def grading(folder: Path, **options: object) -> Callable[[], dict]:
+            def work() -> dict:
+                results = grade(course, root, hw, [folder], **options)
+                document = results.to_json()
+                document["_exit"] = 1 if results.grader_error else 0
+                return document
+            return work
 
-        outcomes: dict[str, dict | str] = {}
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for label, outcome in pool.map(run, jobs_to_run.items()):
-                outcomes[label] = outcome
-                if isinstance(outcome, dict):
-                    echo(f"  {hw} {label}: {outcome['score']:g}/{points:g}")
+        def module_of(label: str) -> str:
+            return label.removeprefix("mutant ").split("__", 1)[0]
+
+        def done(label: str, outcome: dict | str) -> None:
+            if isinstance(outcome, dict):
+                echo(f"  {hw} {label}: {outcome['score']:g}/{points:g}")
+
+        # Every grading is a fresh fork of this process, warmed with the imports they all need.
+        # A mutant changes one module, so its tests decide; training probes (slow) run only for
+        # the mutants the fast tests did not already catch.
+        prefork.warm_up(assignment.uses_torch)
+        first = [(label, grading(folder, only_module=module_of(label), skip_training=True)
+                  if label.startswith("mutant ") else grading(folder)) for label, folder in jobs_to_run.items()]
+        outcomes: dict[str, dict | str] = prefork.run_forked(first, jobs, done)
+        survivors = [(label, grading(jobs_to_run[label], only_module=module_of(label)))
+                     for label, outcome in outcomes.items()
+                     if label.startswith("mutant ") and isinstance(outcome, dict) and _lost(outcome) <= 1e-9]
+        outcomes.update(prefork.run_forked(survivors, jobs, done))
 
     ref = outcomes["reference"]
     if isinstance(ref, str):
