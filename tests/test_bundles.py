@@ -29,7 +29,7 @@ def test_autograder_zip_layout(toy_root, tmp_path):
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert {"solutions/hw0/toy.py", "solutions/hw0/tests/test_toy_hidden.py",
             "assignments/hw0/tests/test_toy.py", "autograder/worker.py"} <= names
-    assert not any("mutants" in n or n.endswith(".ipynb") for n in names)
+    assert not any("/mutants/" in n or "/alternatives/" in n or n.endswith(".ipynb") for n in names)
 
 
 def test_student_zip_has_no_solutions(toy_root, tmp_path):

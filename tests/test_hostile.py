@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade, grade_sources, validate_results
 
-from autograder.sandbox import is_sandbox_uid
-
 DOUBLE = "return 2 * np.asarray(x, dtype=np.float64)"
 ADD = "return a + b"
 
@@ -124,17 +122,47 @@ CASES = {
 }
 
 
-def sandbox_processes() -> list[int]:
-    pids = []
+@pytest.fixture(scope="module", autouse=True)
+def adopt_orphans() -> None:
+    """Make this test process a child subreaper: whatever a grading leaves running is re-parented
+    here when its parents exit, so "nothing left behind" is checked exactly, whatever else
+    (another test run, an instructor's batch) is grading on the same machine."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """{pid: (ppid, state)} of every process we can see."""
+    table = {}
     for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/status") as handle:
-                uid = next(line for line in handle if line.startswith("Uid:")).split()[1]
-            if is_sandbox_uid(int(uid)):
-                pids.append(int(entry))
-        except (OSError, StopIteration, ValueError):
+        if not entry.isdigit():
             continue
-    return pids
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            table[int(entry)] = (int(fields[1]), fields[0])
+        except (OSError, IndexError, ValueError):
+            continue
+    return table
+
+
+def leftover_processes() -> list[int]:
+    """Live processes descended from this test process: after a grading has returned, none."""
+    table = _process_table()
+    for pid, (ppid, state) in table.items():      # reap exited orphans re-parented to us
+        if ppid == os.getpid() and state == "Z":
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+    alive, frontier = [], [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, (ppid, state) in table.items() if ppid == parent and state != "Z"]
+        alive += children
+        frontier += children
+    return alive
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -151,8 +179,8 @@ def test_hostile_submission(toy_root, tmp_path, case):
     assert "LEAKED" not in everything and "def triple" not in everything
     assert not os.path.exists("/tmp/cvgrade-pwned")
     assert not (toy_root / "results.json").exists()
+    assert leftover_processes() == []
     if os.geteuid() == 0:
-        assert sandbox_processes() == []
         assert "unprivileged user" in doc["output"]
     leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
     assert leftovers == []
@@ -199,6 +227,7 @@ def test_hostile_submission_without_privilege_drop(toy_root, tmp_path, case):
     doc = grade_sources(toy_root, tmp_path, sources, env={"CVGRADE_SANDBOX_USER": "none"})
     assert doc["score"] == expected
     assert "separate, resource-limited process only" in doc["output"]
+    assert leftover_processes() == []
     leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
     assert leftovers == []
 
@@ -239,8 +268,7 @@ def test_sigterm_stops_grading_with_partial_results_flagged(toy_root, tmp_path):
     assert doc["output"].startswith("INCOMPLETE")
     assert len(doc["tests"]) == 5 and doc["score"] < 10
     assert any("grading was stopped" in t["output"] for t in doc["tests"])
-    if os.geteuid() == 0:
-        assert sandbox_processes() == []
+    assert leftover_processes() == []
 
 
 def test_concurrent_gradings_do_not_kill_each_other(toy_root, tmp_path):
