@@ -1,103 +1,377 @@
 """``cvgrade batch``: grade a folder of submissions (one subfolder or zip per student).
 
-Each submission is graded by its own ``cvgrade grade`` process (``checks.grade_folder``),
-so one hostile or broken submission cannot stop or influence the others. Writes a CSV
-(one row per student, one column per test, then the total) and a self-contained HTML report
-(score histogram, per-test pass rates, failure messages grouped by test).
+Contract (platform.md): ``cvgrade batch HW DIR [-j N] [--csv PATH] [--report PATH.html]``.
+
+* Every subfolder or ``.zip`` directly under DIR is one submission. A Gradescope "export
+  submissions" folder works as is: its ``submission_metadata.yml`` maps each submission
+  folder (``submission_123456/``) to its submitters (names, emails, SIDs); without it a
+  submission is named by its folder or zip name.
+* Each submission is graded by its own grading process (``cvgrade batch-grade``, which is
+  ``cvgrade grade`` plus per-test durations), up to ``jobs`` at a time, so one hostile or
+  broken submission cannot stop or influence the others: a grading that fails or hangs is a
+  row marked "not graded", never the end of the batch.
+* A warm start: one fork server (``autograder.forkserver``) for the whole batch, preloaded
+  with numpy (and torch when the homework needs it); every grading's workers are forked
+  from it. If it cannot start, gradings start their workers cold.
+* Results are cached in ``DIR/.cvgrade-cache/HW/`` (or ``--cache``), keyed by a hash of the
+  submission's content and a hash of everything grading depends on (tests, reference,
+  grader code, course.yaml, Python/numpy versions): a re-run regrades only what changed.
+  Gradings that hit a grader error are never cached.
+* ``--csv``: one row per student (a group submission gives each member a row), one column
+  per test, then the total. ``--report``: a self-contained HTML report (``report.py``).
 """
 from __future__ import annotations
 
 import csv
-import html
-from collections import Counter
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
-from autograder.checks import grade_folder
 from autograder.config import Course
 from autograder.errors import UserError
 
+CACHE_FOLDER = ".cvgrade-cache"
+METADATA_FILE = "submission_metadata.yml"
+CACHE_VERSION = "1"
+_IGNORED = {"__MACOSX", "__pycache__", CACHE_FOLDER}
 
-def find_submissions(directory: Path) -> dict[str, Path]:
-    """{student: path}: every subfolder or .zip directly under ``directory``."""
-    found = {p.stem if p.suffix == ".zip" else p.name: p for p in sorted(Path(directory).iterdir())
-             if (p.is_dir() and not p.name.startswith(".")) or p.suffix == ".zip"}
+
+@dataclass
+class Submitter:
+    name: str
+    email: str = ""
+    sid: str = ""
+
+
+@dataclass
+class BatchSubmission:
+    """One submission of the batch: its folder or zip and who submitted it."""
+
+    key: str                        # folder or zip name under DIR (unique)
+    path: Path
+    submitters: list[Submitter]
+
+
+@dataclass
+class BatchResult:
+    """The outcome of one submission: its results.json (``document``), or why there is none."""
+
+    submission: BatchSubmission
+    document: dict | None = None
+    error: str = ""
+    cached: bool = False
+    seconds: float = 0.0
+    durations: dict[str, float] = field(default_factory=dict)   # test name -> seconds
+
+    @property
+    def score(self) -> float:
+        return float(self.document["score"]) if self.document else 0.0
+
+    @property
+    def status(self) -> str:
+        if self.document is None:
+            return "not graded"
+        if self.error:
+            return "grader error"
+        return "reused" if self.cached else "graded"
+
+
+# ----------------------------------------------------------------------------- discovery
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _read_metadata(directory: Path) -> dict[str, list[Submitter]]:
+    """{submission folder: submitters} from Gradescope's submission_metadata.yml, if present.
+
+    Gradescope writes Ruby-style keys (``:submitters:``, ``:name:``, ``:email:``, ``:sid:``);
+    keys without the colon are accepted too, and anything unexpected is skipped, not fatal.
+    """
+    path = directory / METADATA_FILE
+    if not path.is_file():
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(errors="replace"))
+    except yaml.YAMLError as err:
+        raise UserError(f"{path}: not valid YAML ({getattr(err, 'problem', err)})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a mapping of submission folders to their submitters")
+
+    def get(mapping: object, key: str) -> object:
+        if not isinstance(mapping, dict):
+            return None
+        return mapping.get(f":{key}", mapping.get(key))
+
+    found: dict[str, list[Submitter]] = {}
+    for folder, entry in data.items():
+        people = get(entry, "submitters")
+        submitters = [Submitter(_text(get(p, "name")) or _text(get(p, "email")) or str(folder),
+                                _text(get(p, "email")), _text(get(p, "sid")))
+                      for p in (people if isinstance(people, list) else []) if isinstance(p, dict)]
+        found[str(folder)] = submitters
+    return found
+
+
+def find_submissions(directory: Path) -> list[BatchSubmission]:
+    """Every subfolder or .zip directly under ``directory``, sorted, with its submitters."""
+    directory = Path(directory)
+    metadata = _read_metadata(directory)
+    found = []
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(".") or path.name in _IGNORED or path.is_symlink():
+            continue
+        if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")):
+            continue
+        key = path.name
+        stem = path.stem if path.is_file() else path.name
+        submitters = metadata.get(key) or metadata.get(stem) or [Submitter(stem)]
+        found.append(BatchSubmission(key, path, submitters))
     if not found:
         raise UserError(f"{directory}: no submissions (expected one subfolder or .zip per student)")
     return found
 
 
-def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int = 1, csv_path: Path | None = None,
-              report_path: Path | None = None, echo: Callable[[str], None] = print) -> dict[str, dict]:
-    submissions = find_submissions(directory)
+# ----------------------------------------------------------------------------- cache keys
+def _hash_tree(digest: hashlib._Hash, root: Path, skip_dirs: set[str] = frozenset(),
+               skip_suffixes: tuple[str, ...] = ()) -> None:
+    if root.is_file():
+        digest.update(b"F" + root.name.encode() + b"\0" + root.read_bytes())
+        return
+    if not root.is_dir():
+        digest.update(b"-" + str(root).encode())
+        return
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs and d != "__pycache__")
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if name.endswith(skip_suffixes):
+                continue
+            relative = str(path.relative_to(root)).encode()
+            if path.is_symlink():
+                digest.update(b"L" + relative + b"\0" + os.readlink(path).encode())
+            elif path.is_file():
+                digest.update(b"F" + relative + b"\0" + hashlib.sha256(path.read_bytes()).digest())
 
-    def run(item: tuple[str, Path]) -> tuple[str, dict]:
-        student, path = item
+
+def bundle_hash(root: Path, hw: str) -> str:
+    """A hash of everything a grading of ``hw`` depends on besides the submission.
+
+    Tests (public and hidden), the reference and its data, the grader's and shared code,
+    course.yaml, and the Python and numpy versions. Mutants, alternatives and notebooks are
+    left out (they do not change a grade).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256(f"cvgrade-batch {CACHE_VERSION} {sys.version}".encode())
+    for package in ("numpy", "torch"):
         try:
-            return student, grade_folder(root, hw, path)
-        except RuntimeError as err:
-            return student, {"score": 0.0, "tests": [], "output": f"not graded: {err}"}
+            digest.update(f" {package}={version(package)}".encode())
+        except PackageNotFoundError:
+            pass
+    for part in (root / "course.yaml", root / "autograder", root / "shared", root / "assignments" / hw,
+                 root / "solutions" / hw):
+        digest.update(b"\1" + str(part.relative_to(root)).encode())
+        _hash_tree(digest, part, skip_dirs={"mutants", "alternatives", ".ipynb_checkpoints"},
+                   skip_suffixes=(".ipynb", ".pyc"))
+    return digest.hexdigest()
 
-    results: dict[str, dict] = {}
-    with ThreadPoolExecutor(max_workers=jobs) as pool, tqdm(total=len(submissions), unit="submission") as bar:
-        for student, document in pool.map(run, submissions.items()):
-            results[student] = document
-            bar.update(1)
-    points = course.assignment(hw).points
-    scores = [d["score"] for d in results.values()]
-    echo(f"{len(results)} submissions graded; mean {sum(scores) / len(scores):.2f} / {points:g}")
+
+def submission_hash(path: Path) -> str:
+    """A hash of a submission's content (every file of the folder, or the zip's bytes)."""
+    digest = hashlib.sha256(b"folder" if path.is_dir() else b"zip")
+    _hash_tree(digest, path, skip_dirs={".git"})
+    return digest.hexdigest()
+
+
+# ----------------------------------------------------------------------------- grading
+def _grade_one(root: Path, hw: str, submission: BatchSubmission, timeout_s: float,
+               env: dict[str, str]) -> BatchResult:
+    """Grade one submission in its own process; never raises for anything the submission does."""
+    started = time.monotonic()
+    result = BatchResult(submission)
+    with tempfile.TemporaryDirectory(prefix="cvgrade-batch-") as tmp:
+        out = Path(tmp) / "results.json"
+        command = [sys.executable, "-m", "autograder", "--root", str(root), "batch-grade", hw,
+                   str(submission.path), "--json", str(out)]
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=env, text=True, errors="replace")
+        try:
+            _, stderr = proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGTERM)            # partial results, flagged incomplete
+            try:
+                _, stderr = proc.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                _, stderr = proc.communicate()
+            stderr = f"grading took longer than {timeout_s:g} s and was stopped. {stderr}"
+        result.seconds = time.monotonic() - started
+        try:
+            document = json.loads(out.read_text())
+        except (OSError, ValueError):
+            lines = [line for line in (stderr or "").strip().splitlines() if line.strip()]
+            result.error = (lines[-1] if lines else f"the grading process ended with status {proc.returncode}")[:500]
+            return result
+    extra = document.pop("_batch", {})
+    result.durations = {k: float(v) for k, v in extra.get("durations", {}).items()}
+    result.document = document
+    if extra.get("grader_error") or not extra.get("complete", True) or proc.returncode not in (0,):
+        result.error = "grader error or incomplete grading (not cached): " + document.get("output", "")[:300]
+    return result
+
+
+def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int = 1, csv_path: Path | None = None,
+              report_path: Path | None = None, cache_dir: Path | None = None, use_cache: bool = True,
+              warm: bool = True, echo: Callable[[str], None] = print, progress: bool = True) -> list[BatchResult]:
+    """Grade every submission under ``directory``; write the CSV and report; return the results.
+
+    The results are in submission order (sorted folder/zip names). A submission whose content
+    and grading bundle are unchanged since a cached run is not regraded (``use_cache``).
+    """
+    from tqdm import tqdm
+
+    from autograder.forkserver import ENV_VAR, ForkServer, ForkServerError
+
+    assignment = course.assignment(hw)
+    root = Path(root).resolve()
+    submissions = find_submissions(directory)
+    cache = Path(cache_dir) if cache_dir is not None else Path(directory) / CACHE_FOLDER
+    cache = cache / hw
+    bundle = bundle_hash(root, hw)
+    results: dict[str, BatchResult] = {}
+    todo: list[tuple[BatchSubmission, Path]] = []
+    for submission in submissions:
+        entry = cache / f"{hashlib.sha256((bundle + submission_hash(submission.path)).encode()).hexdigest()}.json"
+        if use_cache and entry.is_file():
+            try:
+                stored = json.loads(entry.read_text())
+                results[submission.key] = BatchResult(submission, stored["document"], cached=True,
+                                                      durations=stored.get("durations", {}))
+                continue
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+        todo.append((submission, entry))
+
+    server: ForkServer | None = None
+    env = dict(os.environ)
+    env.pop(ENV_VAR, None)
+    if todo and warm:
+        server = ForkServer(["numpy", "torch"] if assignment.uses_torch else ["numpy"])
+        try:
+            env[ENV_VAR] = server.start()
+        except ForkServerError as err:
+            echo(f"warm start unavailable, workers start cold: {err}")
+            server = None
+    timeout_s = assignment.limits.total_s * 1.5 + 120
+    started = time.monotonic()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
+                tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission",
+                     desc=f"{hw} batch", disable=not progress, dynamic_ncols=True) as bar:
+            # Submissions with identical content (the untouched stubs, a copy) are graded once.
+            same: dict[Path, list[BatchSubmission]] = {}
+            for submission, entry in todo:
+                same.setdefault(entry, []).append(submission)
+            futures = {pool.submit(_grade_one, root, hw, group[0], timeout_s, env): entry
+                       for entry, group in same.items()}
+            for future in as_completed(futures):
+                entry = futures[future]
+                group = same[entry]
+                try:
+                    result = future.result()
+                except Exception as err:  # noqa: BLE001 - one submission never stops the batch
+                    result = BatchResult(group[0], error=f"not graded: {type(err).__name__}: {err}"[:500])
+                if use_cache and result.document is not None and not result.error:
+                    _store(entry, result)
+                for submission in group:
+                    results[submission.key] = BatchResult(submission, result.document, result.error,
+                                                          seconds=result.seconds, durations=result.durations)
+                    bar.update(1)
+    finally:
+        forks = server.forks() if server is not None else 0
+        if server is not None:
+            server.close()
+    ordered = [results[s.key] for s in submissions]
+    graded = [r for r in ordered if r.document is not None]
+    scores = [r.score for r in graded]
+    reused = sum(r.cached for r in ordered)
+    failed = [r for r in ordered if r.document is None]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    echo(f"{len(ordered)} submissions: {len(ordered) - reused - len(failed)} graded, {reused} reused from the cache, "
+         f"{len(failed)} not graded; mean {mean:.2f} / {assignment.points:g} "
+         f"({time.monotonic() - started:.1f} s)")
+    for result in failed:
+        echo(f"  not graded: {result.submission.key}: {result.error}")
+    if server is not None:
+        echo(f"warm start: {forks} workers forked from a fork server that preloaded {', '.join(server.preload)}")
     if csv_path is not None:
-        write_csv(results, csv_path)
+        write_csv(ordered, csv_path)
         echo(f"wrote {csv_path}")
     if report_path is not None:
-        write_report(results, points, report_path, title=f"{hw}: {course.assignment(hw).title}")
+        from autograder.report import write_report
+
+        write_report(ordered, assignment.points, report_path, title=f"{hw}: {assignment.title}")
         echo(f"wrote {report_path}")
-    return results
+    return ordered
 
 
-def _test_names(results: dict[str, dict]) -> list[str]:
+def _store(entry: Path, result: BatchResult) -> None:
+    """Write a cache entry atomically (a crash never leaves half a file)."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"document": result.document, "durations": result.durations,
+                   "submission": result.submission.key}, handle)
+    os.replace(tmp, entry)
+
+
+# ----------------------------------------------------------------------------- CSV
+def score_columns(results: list[BatchResult]) -> list[str]:
+    """Test names in test order (first seen), made unique with their number where they repeat."""
     names: dict[str, None] = {}
-    for document in results.values():
-        for test in document["tests"]:
-            names.setdefault(test["name"], None)
+    for result in results:
+        for test in (result.document or {}).get("tests", []):
+            names.setdefault(_column(test, result.document["tests"]), None)
     return list(names)
 
 
-def write_csv(results: dict[str, dict], path: Path) -> None:
-    names = _test_names(results)
+def _column(test: dict, tests: list[dict]) -> str:
+    name = test["name"]
+    if sum(t["name"] == name for t in tests) > 1:
+        return f"{name} (#{test.get('number', '')})"
+    return name
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+
+
+def _cell(text: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula (student-controlled names)."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def write_csv(results: list[BatchResult], path: Path) -> None:
+    """One row per student: student, email, sid, submission, status, one column per test, total."""
+    columns = score_columns(results)
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *names, "total"])
-        for student, document in results.items():
-            by_name = {t["name"]: t["score"] for t in document["tests"]}
-            writer.writerow([student, *(by_name.get(n, 0) for n in names), document["score"]])
-
-
-def write_report(results: dict[str, dict], points: float, path: Path, title: str) -> None:
-    scores = [d["score"] for d in results.values()]
-    bins = Counter(min(int(10 * s / points), 9) if points else 0 for s in scores)
-    peak = max(bins.values(), default=1)
-    bars = "".join(
-        f'<rect x="{20 + 40 * i}" y="{160 - 140 * bins.get(i, 0) / peak:.1f}" width="34" '
-        f'height="{140 * bins.get(i, 0) / peak:.1f}" fill="#4a7ab7"><title>{bins.get(i, 0)} students</title></rect>'
-        f'<text x="{37 + 40 * i}" y="178" font-size="10" text-anchor="middle">{10 * i}%</text>' for i in range(10))
-    rows, failures = [], []
-    for name in _test_names(results):
-        tests = [t for d in results.values() for t in d["tests"] if t["name"] == name]
-        passed = sum(t["score"] >= t["max_score"] for t in tests)
-        rows.append(f"<tr><td>{html.escape(name)}</td><td>{passed}/{len(tests)}</td>"
-                    f"<td>{100 * passed / max(len(tests), 1):.0f}%</td></tr>")
-        messages = Counter(t.get("output", "").split("\n")[0][:200] for t in tests if t["score"] < t["max_score"])
-        if messages:
-            items = "".join(f"<li>{n} x {html.escape(m)}</li>" for m, n in messages.most_common(5))
-            failures.append(f"<h3>{html.escape(name)}</h3><ul>{items}</ul>")
-    document = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 8px;text-align:left}}</style></head><body>
-<h1>{html.escape(title)}</h1><p>{len(scores)} submissions, mean {sum(scores) / max(len(scores), 1):.2f} / {points:g}</p>
-<h2>Score histogram</h2><svg width="440" height="190">{bars}</svg>
-<h2>Per-test pass rates</h2><table><tr><th>test</th><th>passed</th><th>rate</th></tr>{"".join(rows)}</table>
-<h2>Failure messages by test</h2>{"".join(failures)}</body></html>"""
-    Path(path).write_text(document)
+        writer.writerow(["student", "email", "sid", "submission", "status", *columns, "total"])
+        for result in results:
+            tests = (result.document or {}).get("tests", [])
+            by_column = {_column(t, tests): t["score"] for t in tests}
+            for person in result.submission.submitters:
+                writer.writerow([_cell(person.name), _cell(person.email), _cell(person.sid),
+                                 _cell(result.submission.key), result.status,
+                                 *(f"{by_column.get(c, 0):g}" for c in columns), f"{result.score:g}"])

@@ -145,17 +145,71 @@ def simulate(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Pa
 @cli.command()
 @click.argument("hw")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=1, show_default=True)
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="submissions graded in parallel (each in its own grading process)")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="one row per student, one column per test, then the total")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="self-contained HTML report: histogram, pass rates, slowest tests, failures by test")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="where results of unchanged submissions are kept  [default: DIRECTORY/.cvgrade-cache]")
+@click.option("--no-cache", is_flag=True, help="regrade everything (and store nothing)")
+@click.option("--cold", is_flag=True, help="no fork server: every worker starts a fresh interpreter")
 @pass_context
 def batch(ctx: _Context, hw: str, directory: Path, jobs: int, csv_path: Path | None,
-          report_path: Path | None) -> None:
-    """Grade every submission under DIRECTORY (each subfolder or zip is one student)."""
+          report_path: Path | None, cache_dir: Path | None, no_cache: bool, cold: bool) -> None:
+    """Grade every submission under DIRECTORY (each subfolder or zip is one student).
+
+    A Gradescope "export submissions" folder works as is (submission_metadata.yml names the
+    students). Exit 1 if any submission could not be graded; the others are still graded.
+    """
     from autograder.batch import run_batch
 
-    run_batch(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, jobs=jobs,
-              csv_path=csv_path, report_path=report_path, echo=click.echo)
+    results = run_batch(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, jobs=jobs,
+                        csv_path=csv_path, report_path=report_path, cache_dir=cache_dir, use_cache=not no_cache,
+                        warm=not cold, echo=click.echo)
+    sys.exit(1 if any(r.document is None or r.error for r in results) else 0)
+
+
+@cli.command("batch-grade", hidden=True)
+@click.argument("hw")
+@click.argument("submission", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@pass_context
+def batch_grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path) -> None:
+    """(batch) ``cvgrade grade`` for one submission of a batch: results.json plus test durations."""
+    from autograder.results import write_atomic
+    from autograder.runner import grade as run_grade
+
+    results = run_grade(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission))
+    document = results.to_json()
+    document["_batch"] = {
+        "durations": {t["name"]: round(r.duration_s, 4) for t, r in zip(document["tests"], results.tests,
+                                                                          strict=True)},
+        "complete": results.complete, "grader_error": results.grader_error,
+    }
+    write_atomic(json_path, document)
+    sys.exit(1 if results.grader_error else 0)
+
+
+@cli.command()
+@click.argument("grades", nargs=-1, required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("gradebook.csv"),
+              show_default=True, help="course totals, one row per student")
+@click.option("--histogram", "histogram_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="histogram of course totals (.png, .svg or a self-contained .html)")
+@pass_context
+def gradebook(ctx: _Context, grades: tuple[str, ...], out_path: Path, histogram_path: Path | None) -> None:
+    """Course totals from per-homework score CSVs (cvgrade batch's or Gradescope's export).
+
+    Each GRADES is PATH.csv (its homework read from the file name, e.g. hw2_scores.csv or
+    Gradescope's HW2_..._scores.csv) or KEY=PATH.csv with KEY a course.yaml weight (hw0..hw5,
+    final_quiz). Weights come from course.yaml; a student missing from a CSV gets 0 for it
+    and is flagged in the "missing" column.
+    """
+    from autograder.gradebook import build_gradebook
+
+    build_gradebook(ctx.course, list(grades), out_path, histogram_path, echo=click.echo)
 
 
 @cli.command(hidden=True)

@@ -5,6 +5,12 @@ limit, for the plain-data reply. A timeout, crash or protocol violation kills th
 whole process group; the next call starts a fresh worker. Student output (stdout and stderr
 of the worker) is read from a pipe and kept per call, capped.
 
+A worker starts cold (a fresh ``python worker.py``) or, when ``CVGRADE_FORK_SERVER`` names a
+fork server (``cvgrade batch`` starts one), warm: forked from a process that has already
+imported numpy/torch and holds nothing else (``forkserver``). Both get the same setup and
+take the same path from there (namespaces, privilege drop, limits, then student code); if
+the fork server cannot be used, the worker starts cold.
+
 Errors raised here are ``StudentCodeError``s whose message is written for the student. When
 the student's code raised a built-in exception, the error also is an instance of that
 built-in (``pytest.raises(ValueError)`` works the same as in a student's checkout).
@@ -27,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder import wire
+from autograder import forkserver, wire
+from autograder.forkserver import worker_environment
 
 OUTPUT_CAP = 8_000            # bytes of student output kept per call
 STARTUP_TIMEOUT_S = 30.0      # the worker's own start (Python + our bootstrap), not student code
@@ -221,13 +228,16 @@ class Sandbox:
 
     def __init__(self, settings: SandboxSettings):
         self.settings = settings
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen | forkserver.ForkedWorker | None = None
         self.sock: socket.socket | None = None
         self.output = bytearray()
         self.output_dropped = 0
         self.restarts = 0
         self.worker_uid: int | None = None
         self.isolation: dict = {}
+        self.warm_starts = 0            # workers forked from the fork server
+        self.cold_starts = 0            # workers started as a fresh interpreter
+        self.fork_error = ""            # why the fork server could not be used (cold fallback)
         self._install_runtime()
 
     # ------------------------------------------------------------------ lifecycle
@@ -243,33 +253,38 @@ class Sandbox:
             os.chmod(rt / "probes.py", 0o644)
 
     def _environment(self) -> dict[str, str]:
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(self.settings.submission_dir),
-            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1",
-            "MPLBACKEND": "Agg", "LANG": "C.UTF-8",
-        }
-        # Some CPUs need these for OpenBLAS to compute correctly (see the machine notes).
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-            if key in os.environ:
-                env[key] = os.environ[key]
-        return env
+        return worker_environment(str(self.settings.submission_dir))
 
     def start(self) -> None:
+        """Start a worker: forked from the fork server when there is one (warm), else cold.
+
+        Either way the worker gets the same descriptors, folder and environment, and then the
+        same setup message: it isolates itself, drops privileges and applies its limits
+        before any student module is imported (``worker.serve_channel``).
+        """
         parent, child = socket.socketpair()
         rt = self.settings.runtime_dir
-        # -s/-P/-B: no user site, no script folder on sys.path, no .pyc files. Not -I: it
-        # would also ignore PYTHONHASHSEED, and hashing must be deterministic. The
-        # environment is built from scratch above, so nothing else of PYTHON* leaks in.
-        python = os.environ.get("CVGRADE_WORKER_PYTHON", sys.executable)   # the interpreter student code gets
-        self.proc = subprocess.Popen(
-            [python, "-s", "-P", "-B", str(rt / "worker.py"), str(child.fileno()), str(rt / "wire.py")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            pass_fds=(child.fileno(),), close_fds=True, start_new_session=True,
-            cwd=str(self.settings.submission_dir), env=self._environment(),
-        )
+        # A worker interpreter chosen by hand (CVGRADE_WORKER_PYTHON) always starts cold.
+        address = os.environ.get(forkserver.ENV_VAR)
+        self.proc = None
+        if address and not os.environ.get("CVGRADE_WORKER_PYTHON"):
+            try:
+                self.proc = forkserver.spawn(address, child, str(self.settings.submission_dir), self._environment())
+                self.warm_starts += 1
+            except forkserver.ForkServerError as err:
+                self.fork_error = str(err)[:300]        # fall back to a cold start
+        if self.proc is None:
+            # -s/-P/-B: no user site, no script folder on sys.path, no .pyc files. Not -I: it
+            # would also ignore PYTHONHASHSEED, and hashing must be deterministic. The
+            # environment is built from scratch above, so nothing else of PYTHON* leaks in.
+            python = os.environ.get("CVGRADE_WORKER_PYTHON", sys.executable)   # the interpreter student code gets
+            self.proc = subprocess.Popen(
+                [python, "-s", "-P", "-B", str(rt / "worker.py"), str(child.fileno()), str(rt / "wire.py")],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(child.fileno(),), close_fds=True, start_new_session=True,
+                cwd=str(self.settings.submission_dir), env=self._environment(),
+            )
+            self.cold_starts += 1
         child.close()
         self.sock = parent
         os.set_blocking(self.proc.stdout.fileno(), False)
@@ -284,11 +299,17 @@ class Sandbox:
         setup = {"submission": str(s.submission_dir), "limits": limits, "forbidden": s.forbidden,
                  "probes": str(rt / "probes.py") if s.probes is not None else None,
                  "uid": s.uid, "gid": s.gid, "hide": [str(p) for p in s.hide], "reach": reach}
-        wire.send(self.sock, setup)
+        try:
+            wire.send(self.sock, setup)
+        except OSError:         # the worker is already gone (EPIPE): never let it escape as an OSError
+            status = self._replace()
+            raise StudentCodeError(f"starting the sandbox: the sandbox process ended before it could be set up "
+                                   f"({status})") from None
         hello = self._receive(STARTUP_TIMEOUT_S, "starting the sandbox")
         if isinstance(hello, dict):
             self.worker_uid = hello.get("uid")
             self.isolation = {k: v for k, v in hello.items() if k not in ("ok", "pid", "uid")}
+            self.isolation["warm_start"] = isinstance(self.proc, forkserver.ForkedWorker)
 
     def close(self) -> None:
         """Kill the worker and everything it started (its group, its uid, its orphans)."""
@@ -305,6 +326,9 @@ class Sandbox:
         self.proc, self.sock = None, None
 
     def _kill_group(self) -> None:
+        if isinstance(self.proc, forkserver.ForkedWorker):
+            self.proc.kill_group()
+            return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
