@@ -132,6 +132,9 @@ def isolate(hide: list[str], reach: list[str], uid: int) -> dict:
     return done
 
 
+_getframe = sys._getframe     # pinned: student code may replace sys._getframe, not ours
+
+
 class ImportGuard:
     """Refuse imports a module may not make (course.yaml ``forbidden_imports``).
 
@@ -146,16 +149,45 @@ class ImportGuard:
     def install(self) -> None:
         if self.forbidden:
             builtins.__import__ = self
+            sys.meta_path.insert(0, _ForbiddenFinder(self.forbidden))
 
     def __call__(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
                  level: int = 0) -> Any:
         if not isinstance(globals, dict):  # __import__("x") called by hand passes no globals
-            globals = sys._getframe(1).f_globals
+            globals = _getframe(1).f_globals
         importer = globals.get("__name__")
         blocked = self.forbidden.get(importer or "")
         if blocked and level == 0 and name.split(".")[0] in blocked:
             raise ImportError(f"{importer}.py may not import {name.split('.')[0]} in this homework")
         return self.original(name, globals, locals, fromlist, level)
+
+
+class _ForbiddenFinder:
+    """The import hook ``__import__`` does not see: ``importlib.import_module``, ``importlib.util``.
+
+    Asked for a forbidden package that is not imported yet, it refuses when a student module
+    whose list forbids it is anywhere on the call stack (a helper library importing it on the
+    student's behalf included). A package already imported by an allowed module stays
+    reachable through ``sys.modules``: the static check and ``__import__`` cover the usual ways.
+    """
+
+    def __init__(self, forbidden: dict[str, set[str]]):
+        self.forbidden = forbidden
+        self.names = set().union(*forbidden.values())
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        top = fullname.partition(".")[0]
+        if top in self.names:
+            frame = _getframe(1)
+            while frame is not None:
+                importer = frame.f_globals.get("__name__")
+                if isinstance(importer, str) and top in self.forbidden.get(importer, ()):
+                    raise ImportError(f"{importer}.py may not import {top} in this homework")
+                frame = frame.f_back
+        return None
+
+    def invalidate_caches(self) -> None:
+        pass
 
 
 class StudentModules:

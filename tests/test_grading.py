@@ -106,6 +106,14 @@ def test_dynamic_forbidden_import_is_refused_in_the_worker(toy_root, tmp_path):
     assert "may not import scipy" in by_name(doc)["add: two numbers"]["output"]
 
 
+def test_importlib_forbidden_import_is_refused_in_the_worker(toy_root, tmp_path):
+    source = TOY_REFERENCE.replace("return a + b", "import importlib, sys\n    sys._getframe = None\n"
+                                   "    importlib.import_module('sci' + 'py.linalg')\n    return a + b")
+    doc = grade_sources(toy_root, tmp_path, {"toy.py": source, "other.py": OTHER_REFERENCE})
+    assert doc["score"] == 9
+    assert "may not import scipy" in by_name(doc)["add: two numbers"]["output"]
+
+
 def test_student_output_is_captured_and_capped(toy_root, tmp_path):
     source = TOY_REFERENCE.replace("return a + b", "print('x' * 100_000)\n    return a + b")
     doc = grade_sources(toy_root, tmp_path, {"toy.py": source, "other.py": OTHER_REFERENCE})
