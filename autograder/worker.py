@@ -163,12 +163,13 @@ class ImportGuard:
 
 
 class _ForbiddenFinder:
-    """The import hook ``__import__`` does not see: ``importlib.import_module``, ``importlib.util``.
+    """The import hook ``__import__`` does not see: ``importlib.import_module`` and friends.
 
-    Asked for a forbidden package that is not imported yet, it refuses when a student module
-    whose list forbids it is anywhere on the call stack (a helper library importing it on the
-    student's behalf included). A package already imported by an allowed module stays
-    reachable through ``sys.modules``: the static check and ``__import__`` cover the usual ways.
+    Asked for a forbidden package that is not imported yet, it refuses when the code asking
+    (the first caller outside the import machinery) is a student module whose list forbids
+    it. Libraries asking on their own (torch probing for torchvision with ``find_spec``) are
+    left alone. A package already imported by an allowed module stays reachable through
+    ``sys.modules``: the static check and ``__import__`` cover the usual ways.
     """
 
     def __init__(self, forbidden: dict[str, set[str]]):
@@ -177,13 +178,17 @@ class _ForbiddenFinder:
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
         top = fullname.partition(".")[0]
-        if top in self.names:
-            frame = _getframe(1)
-            while frame is not None:
-                importer = frame.f_globals.get("__name__")
-                if isinstance(importer, str) and top in self.forbidden.get(importer, ()):
-                    raise ImportError(f"{importer}.py may not import {top} in this homework")
-                frame = frame.f_back
+        if top not in self.names:
+            return None
+        frame = _getframe(1)
+        while frame is not None:
+            name = frame.f_globals.get("__name__")
+            if not (isinstance(name, str) and (name.startswith(("importlib", "_frozen_importlib")))):
+                break
+            frame = frame.f_back
+        importer = frame.f_globals.get("__name__") if frame is not None else None
+        if isinstance(importer, str) and top in self.forbidden.get(importer, ()):
+            raise ImportError(f"{importer}.py may not import {top} in this homework")
         return None
 
     def invalidate_caches(self) -> None:

@@ -114,6 +114,15 @@ def test_importlib_forbidden_import_is_refused_in_the_worker(toy_root, tmp_path)
     assert "may not import scipy" in by_name(doc)["add: two numbers"]["output"]
 
 
+def test_a_library_probing_for_a_forbidden_package_is_not_refused(toy_root, tmp_path):
+    """torch asks importlib.util.find_spec('torchvision') inside torch.optim: not the student's import."""
+    library = "import importlib.util\nimportlib.util.find_spec('scipy')\n"
+    source = TOY_REFERENCE.replace("return a + b", f"exec({library!r}, {{'__name__': 'somelibrary'}})\n"
+                                                   "    return a + b")
+    doc = grade_sources(toy_root, tmp_path, {"toy.py": source, "other.py": OTHER_REFERENCE})
+    assert doc["score"] == 10, by_name(doc)["add: two numbers"]["output"]
+
+
 def test_student_output_is_captured_and_capped(toy_root, tmp_path):
     source = TOY_REFERENCE.replace("return a + b", "print('x' * 100_000)\n    return a + b")
     doc = grade_sources(toy_root, tmp_path, {"toy.py": source, "other.py": OTHER_REFERENCE})
