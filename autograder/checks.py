@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import os
 import shutil
 import subprocess
@@ -61,27 +60,6 @@ class CheckReport:
         killed, total = self.mutants_killed
         return (f"\n{self.hw}: {'all checks passed' if self.ok else 'SOME CHECKS FAILED'} "
                 f"(mutants killed {killed}/{total})\n{_table(rows)}")
-
-
-def grade_folder(root: Path, hw: str, folder: Path, *, public_only: bool = False, only_module: str | None = None,
-                 skip_training: bool = False) -> dict:
-    """Grade ``folder`` in a fresh ``cvgrade grade`` process; return its results.json."""
-    with tempfile.TemporaryDirectory(prefix="cvgrade-check-") as tmp:
-        out = Path(tmp) / "results.json"
-        command = [sys.executable, "-m", "autograder", "--root", str(root), "grade", hw, str(folder),
-                   "--json", str(out)]
-        if public_only:
-            command.append("--public-only")
-        if only_module:
-            command += ["--only-module", only_module]
-        if skip_training:
-            command.append("--skip-training")
-        proc = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        if not out.is_file():
-            raise RuntimeError(f"grading {folder} failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
-        document = json.loads(out.read_text())
-        document["_exit"] = proc.returncode
-        return document
 
 
 def _lost(document: dict) -> float:

@@ -21,7 +21,7 @@ from autograder.results import TestResult
 from autograder.sandbox import Sandbox, StudentCodeError
 from shared import asserts
 from shared.calls import describe_call, record_call
-from shared.pytest_plugin import BACKEND, PARTIAL
+from shared.pytest_plugin import BACKEND, PARTIAL, readable_name
 
 
 class RemoteFunction:
@@ -120,13 +120,6 @@ def _marker_value(item: pytest.Item, name: str, default: Any = None) -> Any:
     return marker.args[0]
 
 
-def _test_name(item: pytest.Item) -> str:
-    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
-    first = doc.strip().splitlines()[0].strip() if doc.strip() else item.name
-    params = getattr(getattr(item, "callspec", None), "id", None)
-    return f"{first} [{params}]" if params else first
-
-
 class GraderPlugin:
     """Collects one ``TestResult`` per test and hands it to ``on_result`` as soon as it is final."""
 
@@ -166,7 +159,7 @@ class GraderPlugin:
                                        self.public_visibility if public else self.hidden_visibility)
             module = Path(str(item.path)).stem.removeprefix("test_").removesuffix("_hidden")
             self.records[item.nodeid] = TestResult(
-                name=_test_name(item), number=str(number), max_score=float(points), visibility=visibility,
+                name=readable_name(item), number=str(number), max_score=float(points), visibility=visibility,
                 tags=[module, "public" if public else "hidden"], nodeid=item.nodeid)
 
     # ------------------------------------------------------------------ running

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shared.pytest_plugin import readable_name
+
 MESSAGE_LINES = 6
 
 
@@ -137,13 +139,6 @@ def is_selected(names: list[str], module: str, docstring: str | None) -> bool:
     return any(name == module or re.search(rf"\b{re.escape(name)}\b", about) for name in names)
 
 
-def _test_name(item: Any) -> str:
-    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
-    first = doc.strip().splitlines()[0].strip() if doc.strip() else item.name
-    params = getattr(getattr(item, "callspec", None), "id", None)
-    return f"{first} [{params}]" if params else first
-
-
 _outcomes: dict[str, dict] = {}
 
 
@@ -160,7 +155,7 @@ def pytest_collection_modifyitems(config: Any, items: list) -> None:
 
 
 def pytest_runtest_makereport(item: Any, call: Any) -> None:
-    record = _outcomes.setdefault(item.nodeid, {"test": _test_name(item), "passed": True, "message": ""})
+    record = _outcomes.setdefault(item.nodeid, {"test": readable_name(item), "passed": True, "message": ""})
     if call.excinfo is not None and call.excinfo.typename != "Skipped":
         err = call.excinfo.value
         text = str(err) if isinstance(err, AssertionError) else f"{type(err).__name__}: {err}"

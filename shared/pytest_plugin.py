@@ -44,6 +44,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "training: a declared training probe (slow; seconds, not milliseconds)")
 
 
+def readable_name(item: pytest.Item) -> str:
+    """What a student sees as a test's name: its docstring's first line, with the parameters."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    first = doc.strip().splitlines()[0].strip() if doc.strip() else item.name
+    params = getattr(getattr(item, "callspec", None), "id", None)
+    return f"{first} [{params}]" if params else first
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     record_call(None)
 
