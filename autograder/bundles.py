@@ -3,10 +3,13 @@
 ``hwN-autograder.zip`` (uploaded to Gradescope): ``setup.sh`` and ``run_autograder`` at the
 root, then the grader (``autograder/``, ``shared/``, ``course.yaml``), the public tests, the
 reference and the hidden tests, laid out as in the repository. No mutants, no notebooks.
+Every entry is root-only (0600, scripts 0700): without namespaces, ownership is what keeps
+the reference and hidden tests from student code (setup.sh and run_autograder re-apply it).
+setup.sh installs its own CPython ``GRADER_PYTHON`` venv at ``/autograder/venv``.
 
 ``hwN-student.zip`` (the release): ``hwN/`` with the stubs, public tests, notebook, README,
-requirements and the ``shared/`` helpers the tests import. No solutions, hidden tests or
-mutants (the tests in tests/ check this).
+requirements, ``setup_env.py`` (one-command set-up) and the ``shared/`` helpers the tests
+import. No solutions, hidden tests or mutants (the tests in tests/ check this).
 
 Both are byte-reproducible: entries sorted, timestamps fixed, permissions normalised.
 """
@@ -26,7 +29,14 @@ from autograder.errors import UserError
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
-NOTEBOOK_REQUIREMENTS = ["matplotlib==3.11.2", "ipykernel==7.4.0"]
+# What a student needs beyond the grader's packages: plots and a notebook front end (JupyterLab
+# brings ipykernel).
+NOTEBOOK_REQUIREMENTS = ["matplotlib==3.11.2", "jupyterlab==4.6.6"]
+# The grader's Python on Gradescope, whatever the image has (setup.sh): the minor version, the
+# exact CPython uv installs where the distribution has none, and uv itself (from PyPI).
+GRADER_PYTHON, GRADER_PYTHON_PIN, UV_PIN = "3.11", "3.11.13", "0.13.9"
+# The student's Python: versions every pinned package has wheels for (setup_env.py checks).
+STUDENT_PYTHONS = ((3, 11), (3, 12), (3, 13))
 
 
 def _python_files(folder: Path) -> list[Path]:
@@ -34,8 +44,9 @@ def _python_files(folder: Path) -> list[Path]:
                   and p.suffix in (".py", ".json"))
 
 
-def write_zip(path: Path, entries: dict[str, bytes], executable: frozenset[str] = frozenset()) -> Path:
-    """A reproducible zip: sorted names, fixed time, 0644/0755 modes."""
+def write_zip(path: Path, entries: dict[str, bytes], executable: frozenset[str] = frozenset(),
+              private: bool = False) -> Path:
+    """A reproducible zip: sorted names, fixed time, 0644/0755 modes (0600/0700 if ``private``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -43,7 +54,8 @@ def write_zip(path: Path, entries: dict[str, bytes], executable: frozenset[str] 
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
-            info.external_attr = ((0o100755 if name in executable else 0o100644) << 16)
+            mode = 0o755 if name in executable else 0o644
+            info.external_attr = (0o100000 | (mode & 0o700 if private else mode)) << 16
             archive.writestr(info, entries[name])
     os.replace(tmp, path)
     return path
@@ -62,9 +74,12 @@ def _render(template: str, **values: str) -> bytes:
     return text.encode()
 
 
-def _requirements(course: Course, assignment: Assignment, extra: list[str] = ()) -> bytes:
+def _requirements(course: Course, assignment: Assignment, extra: list[str] = (), torch_index: bool = True) -> bytes:
+    """Pinned requirements; with ``torch_index`` a line naming the CPU-only torch index (the
+    release: plain ``pip install -r`` works). The bundle leaves it out: setup.sh tries the index
+    itself and falls back to PyPI when it does not answer."""
     lines = []
-    if assignment.uses_torch:
+    if assignment.uses_torch and torch_index:
         lines.append(f"--extra-index-url {course.torch_index_url}")
     lines += [*assignment.requirements, *extra]
     return ("\n".join(lines) + "\n").encode()
@@ -73,9 +88,10 @@ def _requirements(course: Course, assignment: Assignment, extra: list[str] = ())
 def autograder_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
     assignment = course.assignment(hw)
     entries: dict[str, bytes] = {
-        "setup.sh": _render("setup.sh"),
+        "setup.sh": _render("setup.sh", PYTHON_VERSION=GRADER_PYTHON, PYTHON_PIN=GRADER_PYTHON_PIN, UV_PIN=UV_PIN,
+                            TORCH_INDEX=course.torch_index_url.rstrip("/")),
         "run_autograder": _render("run_autograder", HW=hw),
-        "requirements.txt": _requirements(course, assignment),
+        "requirements.txt": _requirements(course, assignment, torch_index=False),
         "course.yaml": (root / "course.yaml").read_bytes(),
     }
     for package in ("autograder", "shared"):
@@ -102,7 +118,10 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
         f"{hw}/README.md": _render("student_readme.md", HW=hw, TITLE=assignment.title,
                                    POINTS=f"{assignment.points:g}", DUE=assignment.due.isoformat(),
                                    FILES=", ".join(f"`{f}`" for f in assignment.files), FORBIDDEN=forbidden,
-                                   COURSE=course.course.name),
+                                   COURSE=course.course.name,
+                                   PYTHONS=" or ".join(f"{a}.{b}" for a, b in STUDENT_PYTHONS)),
+        f"{hw}/setup_env.py": _render("setup_env.py.in", HW=hw, SUPPORTED=repr(STUDENT_PYTHONS),
+                                      IMPORTS=repr(_student_imports(assignment))),
         f"{hw}/requirements.txt": _requirements(course, assignment, NOTEBOOK_REQUIREMENTS),
         f"{hw}/conftest.py": _read(folder / "conftest.py", "the release's conftest.py"),
         f"{hw}/submit.py": _render("submit.py.in", HW=hw, SETTINGS=json.dumps({
@@ -121,12 +140,18 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
     return entries
 
 
+def _student_imports(assignment: Assignment) -> list[str]:
+    """What setup_env.py checks imports once installed: the test and notebook tools, torch if needed."""
+    names = ["numpy", "pytest", "matplotlib", "jupyterlab"]
+    return names + ["torch"] if assignment.uses_torch else names
+
+
 def build_all(course: Course, root: Path, hw: str, out_dir: Path) -> list[Path]:
     """Write both zips for ``hw`` into ``out_dir``; return their paths."""
     out_dir = Path(out_dir)
     return [
         write_zip(out_dir / f"{hw}-autograder.zip", autograder_entries(course, root, hw),
-                  frozenset({"setup.sh", "run_autograder"})),
+                  frozenset({"setup.sh", "run_autograder"}), private=True),
         write_zip(out_dir / f"{hw}-student.zip", student_entries(course, root, hw)),
     ]
 
@@ -144,7 +169,13 @@ def _copy_submission(paths: list[Path], target: Path) -> None:
 
 
 def simulate(course: Course, root: Path, hw: str, submission: list[Path], dist: Path) -> dict:
-    """Build the autograder zip, run its run_autograder in a Gradescope-shaped temp root."""
+    """Build the autograder zip and run it exactly as Gradescope does, in a temporary root.
+
+    Gradescope unpacks the zip into ``/autograder/source``, copies ``run_autograder`` to
+    ``/autograder/run_autograder`` and runs that copy from ``/autograder``; so does this, with
+    ``AUTOGRADER_ROOT`` naming the temporary root. setup.sh is not run: the grader's Python is
+    the one on PATH (this process's first).
+    """
     bundle = build_all(course, root, hw, dist)[0]
     with tempfile.TemporaryDirectory(prefix="cvgrade-gs-") as tmp:
         gs_root = Path(tmp)
@@ -152,10 +183,12 @@ def simulate(course: Course, root: Path, hw: str, submission: list[Path], dist: 
             archive.extractall(gs_root / "source")
         _copy_submission(submission, gs_root / "submission")
         (gs_root / "results").mkdir()
+        entry = gs_root / "run_autograder"
+        shutil.copyfile(gs_root / "source" / "run_autograder", entry)
+        entry.chmod(0o755)
         env = dict(os.environ, AUTOGRADER_ROOT=str(gs_root),
                    PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        subprocess.run(["bash", str(gs_root / "source" / "run_autograder")], cwd=gs_root / "source",
-                       env=env, stdin=subprocess.DEVNULL, check=False)
+        subprocess.run([str(entry)], cwd=gs_root, env=env, stdin=subprocess.DEVNULL, check=False)
         results = gs_root / "results" / "results.json"
         if not results.is_file():
             raise UserError(f"{bundle}: run_autograder wrote no results.json")

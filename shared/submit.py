@@ -9,7 +9,10 @@ with the homework's settings from course.yaml) checks, in order:
 3. each one imports, in a separate process with a time limit (refuse: an import error
    costs every test of that module);
 4. file sizes (refuse above ``MAX_FILE_BYTES``: the grader only wants source code);
-5. the public tests, as a summary (never a refusal: unfinished work may be submitted);
+5. functions that still raise NotImplementedError (refuse unless ``--allow-unfinished``: an
+   untouched stub scores 0, so a zip of one is almost always a mistake; partial work may
+   still be submitted on purpose);
+6. the public tests, as a summary (never a refusal).
 
 then writes ``hwN-submission.zip`` with exactly the required modules, ready for Gradescope.
 Exit status 0 when the zip was written, 1 when the submission was refused.
@@ -81,7 +84,8 @@ def _public_tests(folder: Path) -> str:
         f"\n    ... and {len(failed) - 10} more" if len(failed) > 10 else "")
 
 
-def preflight(settings: Settings, folder: Path, run_tests: bool = True) -> tuple[list[str], list[str]]:
+def preflight(settings: Settings, folder: Path, run_tests: bool = True,
+              allow_unfinished: bool = False) -> tuple[list[str], list[str]]:
     """(problems that refuse the submission, notes for the student)."""
     problems: list[str] = []
     notes: list[str] = []
@@ -105,7 +109,13 @@ def preflight(settings: Settings, folder: Path, run_tests: bool = True) -> tuple
             continue
         unfinished = _unfinished_functions(source.decode("utf-8", "replace"))
         if unfinished:
-            notes.append(f"{name}: still raising NotImplementedError: {', '.join(unfinished)}")
+            message = f"{name}: still raising NotImplementedError: {', '.join(unfinished)}"
+            if allow_unfinished:
+                notes.append(message)
+            else:
+                problems.append(f"{message} (these score 0; finish them, or submit anyway with "
+                                f"`python -m submit --allow-unfinished`)")
+                continue
         notes.append(f"{name}: {size / 1024:.1f} kB, imports cleanly")
     if run_tests and not problems:
         notes.append(_public_tests(folder))
@@ -126,11 +136,14 @@ def main(settings: Settings, argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", type=Path, default=Path.cwd(), help="the homework folder (default: here)")
     parser.add_argument("--out", type=Path, default=None, help=f"zip to write (default: {settings.hw}-submission.zip)")
     parser.add_argument("--no-tests", action="store_true", help="skip the public-test summary")
+    parser.add_argument("--allow-unfinished", action="store_true",
+                        help="write the zip even if some functions still raise NotImplementedError")
     args = parser.parse_args(argv)
     folder = args.folder.resolve()
     print(f"{settings.hw}: {settings.points:g} points, due {settings.due}. Checking {', '.join(settings.files)} "
           f"in {folder} ...")
-    problems, notes = preflight(settings, folder, run_tests=not args.no_tests)
+    problems, notes = preflight(settings, folder, run_tests=not args.no_tests,
+                              allow_unfinished=args.allow_unfinished)
     for note in notes:
         print(f"  {note}")
     if problems:

@@ -143,3 +143,17 @@ def grade_sources(root: Path, tmp_path: Path, sources: dict[str, str], *extra: s
     validate_results(document)
     document["_stdout"] = proc.stdout
     return document
+
+
+def find_python(version: str) -> str | None:
+    """An interpreter of exactly ``version`` ("3.12") on this machine (PATH or pyenv), or None."""
+    import glob
+    import shutil
+
+    candidates = [shutil.which(f"python{version}"), *sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python"))]
+    for candidate in filter(None, candidates):
+        proc = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                              capture_output=True, text=True)
+        if proc.returncode == 0 and proc.stdout.strip() == version:
+            return candidate
+    return None

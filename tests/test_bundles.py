@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import zipfile
 
-from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade, validate_results
+from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade, find_python, validate_results
 
 
 def build(root, out):
@@ -44,6 +44,21 @@ def test_student_zip_has_no_solutions(toy_root, tmp_path):
     assert not any("solutions" in n or "hidden" in n or "mutants" in n or "autograder/" in n for n in names)
     assert "NotImplementedError" in stub and "return 2 *" not in stub
     assert "10 points" in readme and "toy.py` may not import: scipy" in readme
+    assert "hw0/setup_env.py" in names and "python3 setup_env.py" in readme and "py setup_env.py" in readme
+
+
+def test_student_setup_refuses_an_unsupported_python_with_the_way_out(toy_root, tmp_path):
+    import subprocess
+
+    import pytest
+
+    old = find_python("3.10")
+    if old is None:
+        pytest.skip("no Python 3.10 on this machine to play an unsupported version")
+    folder = _toy_release(toy_root, tmp_path)
+    proc = subprocess.run([old, "setup_env.py"], cwd=folder, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "needs Python 3.11, 3.12, 3.13" in proc.stdout, proc.stdout + proc.stderr
+    assert not (folder / ".venv").exists()
 
 
 def test_simulate_runs_the_bundle_as_gradescope_does(toy_root, tmp_path):
@@ -69,11 +84,41 @@ def test_run_autograder_leaves_valid_results_when_the_grader_cannot_start(toy_ro
         archive.extractall(root / "source")
     (root / "source" / "autograder" / "__main__.py").write_text("raise SystemExit('broken install')\n")
     (root / "submission").mkdir()
-    subprocess.run(["bash", str(root / "source" / "run_autograder")], env={"AUTOGRADER_ROOT": str(root),
+    # As Gradescope runs it: a copy at the root, run from the root (not from source/).
+    (root / "run_autograder").write_bytes((root / "source" / "run_autograder").read_bytes())
+    subprocess.run(["bash", str(root / "run_autograder")], cwd=root, env={"AUTOGRADER_ROOT": str(root),
                    "PATH": "/usr/bin:/bin"}, check=True, capture_output=True)
     document = json.loads((root / "results" / "results.json").read_text())
     validate_results(document)
-    assert document["score"] == 0 and "could not start" in document["output"]
+    assert document["score"] == 0 and "GRADER ERROR" in document["output"] and "not graded" in document["output"]
+    assert "exit status 1" in document["output"]
+
+
+def test_autograder_zip_is_root_only(toy_root, tmp_path):
+    """Without namespaces on Gradescope, modes are what keep the reference from student code."""
+    bundle, release = build(toy_root, tmp_path)
+    with zipfile.ZipFile(bundle) as archive:
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+    assert modes["solutions/hw0/toy.py"] == 0o600 and modes["run_autograder"] == 0o700
+    assert all(mode & 0o077 == 0 for mode in modes.values()), modes
+    with zipfile.ZipFile(release) as archive:
+        assert {(i.external_attr >> 16) & 0o777 for i in archive.infolist()} == {0o644}
+
+
+def test_setup_sh_owns_its_python(toy_root, tmp_path):
+    """setup.sh never pip-installs into the image's Python (PEP 668) and pins the grader's own."""
+    bundle, _ = build(toy_root, tmp_path)
+    with zipfile.ZipFile(bundle) as archive:
+        setup = archive.read("setup.sh").decode()
+        run = archive.read("run_autograder").decode()
+        requirements = archive.read("requirements.txt").decode()
+    assert "{{" not in setup and "{{" not in run
+    assert 'VENV="$ROOT/venv"' in setup and "python3 -m pip install" not in setup
+    assert 'WANT="3.11"' in setup and 'PYTHON_PIN="3.11.13"' in setup
+    assert 'SOURCE="$ROOT/source"' in run and 'PYTHON="$ROOT/venv/bin/python"' in run
+    assert "--extra-index-url" not in requirements
+    proc = __import__("subprocess").run(["bash", "-n", "-c", setup], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
 
 
 def _toy_release(toy_root, tmp_path):

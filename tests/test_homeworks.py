@@ -131,6 +131,14 @@ def test_student_release_as_a_student_uses_it(hw, tmp_path):
     proc = _submit(release, "--no-tests")
     assert proc.returncode == 1 and f"{files[0]} is missing" in proc.stdout, proc.stdout + proc.stderr
     assert not (release / f"{hw}-submission.zip").exists()
+    (tmp_path / files[0]).rename(release / files[0])
+
+    proc = _submit(release, "--no-tests")                             # untouched stubs: refused
+    assert proc.returncode == 1 and "still raising NotImplementedError" in proc.stdout, proc.stdout + proc.stderr
+    assert not (release / f"{hw}-submission.zip").exists()
+    proc = _submit(release, "--no-tests", "--allow-unfinished")       # ...unless on purpose
+    assert proc.returncode == 0 and (release / f"{hw}-submission.zip").exists(), proc.stdout + proc.stderr
+    (release / f"{hw}-submission.zip").unlink()
 
     # The reference: submit's summary runs every public test (the check cells' passing on the
     # reference is proven by test_notebook_executes_against_the_reference).
