@@ -117,12 +117,16 @@ def train_vae_twice(hw, data, input_dim, latent_dim, seed):
     return _losses(losses1), _losses(losses2)
 
 
-def train_vae_heldout(hw, x_train, x_test, input_dim, latent_dim, seed=0):
+def train_vae_heldout(hw, x_train, x_test, input_dim, latent_dim, seed=0, samples=8):
     """Train ``VAE(input_dim, latent_dim)`` with your train_vae, then run it on held-out images.
 
-    Returns a dict: parameter count, your losses, the eval-mode outputs ``(recon_logits, mu,
-    logvar)`` on ``x_test`` (the grader computes the negative ELBO from them) and the
-    training time in seconds.
+    After training, in eval mode, the probe encodes ``x_test`` with your forward (for mu and
+    logvar), draws ``samples`` latent codes per image z = mu + exp(logvar / 2) * eps with eps
+    from its own generator (seeded from ``seed``, so the draw is the same for everyone) and
+    decodes them with your ``decode``. Returns a dict: parameter count, your losses, the
+    eval-mode outputs ``(recon_logits, mu, logvar)``, the decoded logits of the sampled codes
+    (samples, N, input_dim) (the grader computes the negative ELBO from them and mu, logvar)
+    and the training time in seconds.
     """
     import torch
 
@@ -134,6 +138,14 @@ def train_vae_heldout(hw, x_train, x_test, input_dim, latent_dim, seed=0):
     losses = hw.generative.train_vae(model, x_train, seed=seed)
     seconds = time.perf_counter() - start
     model.eval()
+    x = torch.as_tensor(x_test, dtype=torch.float32)
     with torch.no_grad():
-        outputs = _plain(model(torch.as_tensor(x_test, dtype=torch.float32)))
-    return {"parameters": parameters, "losses": _losses(losses), "outputs": outputs, "seconds": seconds}
+        outputs = model(x)
+        if not (isinstance(outputs, tuple) and len(outputs) == 3):
+            raise TypeError(f"VAE.forward must return (recon_logits, mu, logvar), got {type(outputs).__name__}")
+        recon_logits, mu, logvar = outputs
+        eps = torch.randn((samples, *mu.shape), generator=torch.Generator().manual_seed(1000 + seed), dtype=mu.dtype)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        sampled = model.decode(z.reshape(-1, mu.shape[-1])).reshape(samples, len(x), -1)
+    return {"parameters": parameters, "losses": _losses(losses), "outputs": _plain((recon_logits, mu, logvar)),
+            "sampled_logits": _plain(sampled), "seconds": seconds}

@@ -3,7 +3,8 @@
 Losses run on float64 tensors through the probe ``torch_call`` (probes.py), which also
 returns their gradients. The hidden tests compare values and gradients with the reference
 on random batches, at logits of +-100, and train your VAE (``train_vae``) on the binary
-shapes of ``shared/ssl_data.py``: points by held-out negative ELBO.
+shapes of ``shared/ssl_data.py``: points by held-out negative ELBO, estimated with
+sampled z decoded by your ``decode`` (see train_vae's docstring).
 """
 import numpy as np
 import pytest

@@ -4,9 +4,12 @@ Losses run on float64 tensors through the probe ``torch_call``; values and gradi
 compared with the reference to 1e-10 (direct float64 formulas). Logits of +-100 (and
 +-800, where exp overflows in float64) check that every log-sigmoid is computed stably.
 The training probe trains the student's VAE with their train_vae on
-``shared.ssl_data.binary_shapes`` and scores the held-out negative ELBO, computed here
-from the eval-mode outputs: full points at <= 16 nats per image (the reference reaches
-about 12 to 13), none at the baseline of independent pixels (about 35).
+``shared.ssl_data.binary_shapes`` and scores the held-out negative ELBO, estimated here
+from mu, logvar and the decoded logits of 8 reparameterised samples per image (the
+probe's own fixed noise), not from z = mu: a VAE trained without sampling z reconstructs
+z = mu almost perfectly (3.4 nats) but its ELBO is ~240. Full points at <= 17.5 nats per
+image (the reference reaches 15.0; lr 1e-3 or batches of 128 reach 15.7-15.8), none at
+the baseline of independent pixels (about 35).
 """
 import numpy as np
 import pytest
@@ -15,7 +18,8 @@ from shared.asserts import assert_close, assert_raises, check_array, context
 from shared.ssl_data import binary_shapes
 
 TOL = 1e-10
-FULL_MARKS_NELBO = 16.0
+FULL_MARKS_NELBO = 17.5
+ELBO_SAMPLES = 8
 
 
 def _compare(hw, ref, name, args, kwargs=None, grad=(), dout=None, what=""):
@@ -150,20 +154,21 @@ def test_train_vae_is_deterministic(hw):
     assert_close(np.array(second), np.array(first), atol=0, rtol=0, what="the losses of the second run", call=call)
 
 
-def _negative_elbo(x, logits, mu, logvar):
-    """Per-image -ELBO (nats): stable BCE from logits summed over pixels, plus the Gaussian KL."""
-    bce = np.maximum(logits, 0) - logits * x + np.log1p(np.exp(-np.abs(logits)))
+def _negative_elbo(x, sampled_logits, mu, logvar):
+    """Per-image -ELBO estimate (nats): the stable BCE from logits summed over pixels, averaged
+    over the sampled codes (sampled_logits (S, N, D)), plus the Gaussian KL in closed form."""
+    bce = np.maximum(sampled_logits, 0) - sampled_logits * x + np.log1p(np.exp(-np.abs(sampled_logits)))
     kl = -0.5 * np.sum(1 + logvar - mu ** 2 - np.exp(logvar), axis=1)
-    return bce.sum(axis=1) + kl
+    return bce.sum(axis=2).mean(axis=0) + kl
 
 
 @pytest.mark.points(10)
 @pytest.mark.training
 @pytest.mark.timeout(60)
 def test_vae_learns_the_shapes(hw, partial):
-    """VAE + train_vae: held-out negative ELBO on 8x8 binary shapes (full points at 16 nats)"""
+    """VAE + train_vae: held-out negative ELBO (sampled z) on 8x8 binary shapes (full points at 17.5 nats)"""
     x_train, x_test = binary_shapes(2000, seed=2027), binary_shapes(500, seed=4732)
-    report = hw.probe("train_vae_heldout", x_train, x_test.astype(np.float32), 64, 8, seed=0)
+    report = hw.probe("train_vae_heldout", x_train, x_test.astype(np.float32), 64, 8, seed=0, samples=ELBO_SAMPLES)
     call = "train_vae(VAE(64, 8), 2000 binary 8x8 images, seed=0)"
     with partial.part(0.1, "losses and size"):
         losses = report["losses"]
@@ -172,10 +177,12 @@ def test_vae_learns_the_shapes(hw, partial):
         assert report["parameters"] <= 500_000, f"VAE(64, 8) has {report['parameters']} parameters; at most 500000"
     outputs = report["outputs"]
     assert isinstance(outputs, tuple) and len(outputs) == 3, f"{call}: the VAE must return (recon_logits, mu, logvar)"
-    logits = check_array(outputs[0], shape=x_test.shape, dtype="floating", what="recon_logits", call=call)
+    check_array(outputs[0], shape=x_test.shape, dtype="floating", what="recon_logits", call=call)
     mu = check_array(outputs[1], dtype="floating", what="mu", call=call)
     logvar = check_array(outputs[2], shape=mu.shape, dtype="floating", what="logvar", call=call)
-    nelbo = float(np.mean(_negative_elbo(x_test, logits.astype(np.float64), mu.astype(np.float64),
+    sampled = check_array(report["sampled_logits"], shape=(ELBO_SAMPLES, *x_test.shape), dtype="floating",
+                          what=f"decode(z) for {ELBO_SAMPLES} sampled z per image", call=call)
+    nelbo = float(np.mean(_negative_elbo(x_test, sampled.astype(np.float64), mu.astype(np.float64),
                                          logvar.astype(np.float64))))
     p = np.clip(x_train.mean(axis=0), 1e-3, 1 - 1e-3)                 # independent pixels: the baseline
     baseline = float(np.mean(-(x_test * np.log(p) + (1 - x_test) * np.log(1 - p)).sum(axis=1)))
@@ -184,6 +191,6 @@ def test_vae_learns_the_shapes(hw, partial):
     if report["parameters"] > 500_000:
         fraction = 0.0
     partial.award(0.9 * fraction, 0.9, "held-out negative ELBO",
-                  f"held-out negative ELBO {nelbo:.2f} nats per image after {report['seconds']:.1f} s of training; "
-                  f"points scale linearly from {baseline:.1f} (independent pixels) to full points at "
-                  f"{FULL_MARKS_NELBO:g}")
+                  f"held-out negative ELBO {nelbo:.2f} nats per image (z sampled {ELBO_SAMPLES} times per image) "
+                  f"after {report['seconds']:.1f} s of training; points scale linearly from {baseline:.1f} "
+                  f"(independent pixels) to full points at {FULL_MARKS_NELBO:g}")
