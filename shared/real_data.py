@@ -9,3 +9,54 @@ caller may modify what it gets.
 Each homework adds its loaders below as separate functions.
 """
 from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+# ----------------------------------------------------------------------------------------
+# HW0 (Filters and Fourier): photographs from skimage.data, downsampled so tests stay fast
+# ----------------------------------------------------------------------------------------
+
+HW0_PHOTOS = ("camera", "astronaut", "chelsea", "coffee", "coins", "text")
+
+# ITU-R BT.709 luma weights, the ones skimage.color.rgb2gray uses.
+_LUMA = np.array([0.2125, 0.7154, 0.0721])
+
+
+@functools.cache
+def _hw0_photo_cached(name: str, factor: int, color: bool) -> np.ndarray:
+    import skimage.data
+
+    image = getattr(skimage.data, name)().astype(np.float64) / 255.0
+    if image.ndim == 3 and not color:
+        image = image[..., :3] @ _LUMA
+    elif image.ndim == 2 and color:
+        image = np.repeat(image[..., None], 3, axis=2)
+    # Block means, not strided sampling: a mean over each factor x factor block is a box
+    # low-pass before the subsampling, so the small image has no aliasing of fine texture.
+    H, W = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
+    blocks = image[:H, :W].reshape(H // factor, factor, W // factor, factor, *image.shape[2:])
+    small = blocks.mean(axis=(1, 3))
+    small.setflags(write=False)
+    return small
+
+
+def hw0_photo(name: str, factor: int = 8, color: bool = False) -> np.ndarray:
+    """A photograph from ``skimage.data``, as float64 in [0, 1], downsampled by ``factor``.
+
+    Inputs:
+    - name: one of ``HW0_PHOTOS`` (camera 512x512, astronaut 512x512 colour, chelsea the cat
+      300x451 colour, coffee 400x600 colour, coins 303x384, text 172x448).
+    - factor: integer >= 1; each factor x factor block becomes its mean (sides that are not
+      a multiple of factor lose their last rows/columns). factor 8 turns camera into 64x64.
+    - color: False gives (H, W) grey levels (BT.709 luma for colour photographs); True gives
+      (H, W, 3) (a grey photograph repeated in the three channels).
+
+    Returns a fresh, writable copy (the decoded photographs are cached per process).
+    """
+    if name not in HW0_PHOTOS:
+        raise ValueError(f"name must be one of {', '.join(HW0_PHOTOS)}, got {name!r}")
+    if isinstance(factor, bool) or int(factor) != factor or factor < 1:
+        raise ValueError(f"factor must be an integer >= 1, got {factor!r}")
+    return _hw0_photo_cached(name, int(factor), bool(color)).copy()
