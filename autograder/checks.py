@@ -6,9 +6,12 @@ the reference scores full marks, and so does every alternative correct solution 
 behaviour, not the reference's implementation); the stubs score 0; every mutant in
 ``solutions/hwN/mutants/`` (a realistic student mistake: edits of the reference in
 ``<module>__<slug>.yaml``, see ``autograder.mutants``) loses
-points; the notebook is valid nbformat and up to date with its generator; the spec's names
-exist (the contract checker in ../shared/tools, when present). Each grading runs as its own
-``cvgrade grade`` process, exactly as a student's submission would be graded.
+points; no degenerate submission generated from the stubs (``autograder.degenerate``: every
+graded function returns zeros, its input, a constant or None, or raises ValueError) scores
+more than ``degenerate.MAX_SHARE`` of the points; the notebook is valid nbformat and up to
+date with its generator; the spec's names exist (the contract checker in ../shared/tools,
+when present). Each grading runs as its own ``cvgrade grade`` process, exactly as a
+student's submission would be graded.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import prefork
+from autograder import degenerate, prefork
 from autograder.config import Course
 from autograder.mutants import MutantError, load_mutant, mutants_of
 
@@ -36,6 +39,7 @@ class CheckRow:
     expected: str
     got: str
     ok: bool
+    details: list[str] = field(default_factory=list)    # printed under the table (who paid a degenerate)
 
 
 @dataclass
@@ -58,8 +62,18 @@ class CheckReport:
         rows = [("check", "expected", "got", "")]
         rows += [(r.what[:70], r.expected, r.got[:90], "ok" if r.ok else "FAIL") for r in self.rows]
         killed, total = self.mutants_killed
+        held, variants = self.degenerates_held
+        details = [f"{r.what.split(':')[0]} scored {r.got.split(';')[0]} (limit {r.expected}), paid by:\n"
+                   + "\n".join(f"  {d}" for d in r.details) for r in self.rows if r.details]
         return (f"\n{self.hw}: {'all checks passed' if self.ok else 'SOME CHECKS FAILED'} "
-                f"(mutants killed {killed}/{total})\n{_table(rows)}")
+                f"(mutants killed {killed}/{total}; degenerate submissions held to "
+                f"{degenerate.MAX_SHARE:.0%} {held}/{variants})\n{_table(rows)}"
+                + "".join(f"\n{d}" for d in details))
+
+    @property
+    def degenerates_held(self) -> tuple[int, int]:
+        rows = [r for r in self.rows if r.what.startswith("degenerate ")]
+        return sum(r.ok for r in rows), len(rows)
 
 
 def _lost(document: dict) -> float:
@@ -133,22 +147,45 @@ def _contract_row(root: Path, hw: str) -> CheckRow | None:
                     proc.returncode == 0)
 
 
-def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
+def _degenerate_row(label: str, outcome: dict | str, points: float) -> CheckRow:
+    limit = degenerate.MAX_SHARE * points
+    expected = f"<= {limit:g} ({degenerate.MAX_SHARE:.0%})"
+    what = f"{label}: {degenerate.VARIANTS[label.removeprefix('degenerate ')]}"
+    if isinstance(outcome, str):
+        return CheckRow(what, expected, outcome, False)
+    paid = [t for t in outcome["tests"] if t["score"] > 1e-9]
+    details = [f"{t['score']:g}/{t['max_score']:g}  #{t['number']} {t['name'][:70]}  ({t.get('_nodeid', '?')})"
+               for t in paid]
+    got = f"{outcome['score']:g}" + (f"; paid by {len(paid)} test{'s' * (len(paid) != 1)}" if paid else "")
+    return CheckRow(what, expected, got, outcome["score"] <= limit + 1e-9 and outcome["_exit"] == 0, details)
+
+
+def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: str | None = None,
                    echo: Callable[[str], None] = print) -> CheckReport:
+    """The check report of ``hw``; ``only="degenerate"`` grades the degenerate variants alone."""
     from autograder.runner import grade
 
     assignment = course.assignment(hw)
     report = CheckReport(hw)
     report.rows.append(CheckRow("course.yaml", "valid", "ok", True))
-    contract = _contract_row(root, hw)
+    contract = _contract_row(root, hw) if only is None else None
     if contract is not None:
         report.rows.append(contract)
     points = assignment.points
-    mutants = mutants_of(root / "solutions" / hw / "mutants")
+    mutants = mutants_of(root / "solutions" / hw / "mutants") if only is None else []
     summaries: dict[str, str] = {}
 
     with tempfile.TemporaryDirectory(prefix="cvgrade-mutants-") as tmp:
-        jobs_to_run: dict[str, Path] = {"reference": root / "solutions" / hw, "stubs": root / "assignments" / hw}
+        jobs_to_run: dict[str, Path] = {}
+        if only is None:
+            jobs_to_run.update({"reference": root / "solutions" / hw, "stubs": root / "assignments" / hw})
+        for variant in degenerate.VARIANTS:
+            try:
+                jobs_to_run[f"degenerate {variant}"] = degenerate.write_variant(
+                    root / "assignments" / hw, root / "solutions" / hw, assignment.files, variant,
+                    Path(tmp) / f"degenerate-{variant}")
+            except (degenerate.DegenerateError, OSError) as err:
+                report.rows.append(CheckRow(f"degenerate {variant}", "generated from the stubs", str(err), False))
         broken: dict[str, str] = {}      # mutant -> why it could not be made
         for path in mutants:
             try:
@@ -167,6 +204,8 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
             (folder / f"{mutant.module}.py").write_text(source)
             jobs_to_run[f"mutant {path.stem}"] = folder
         alternatives = sorted(p for p in (root / "solutions" / hw / "alternatives").glob("*") if p.is_dir())
+        if only is not None:
+            alternatives = []
         for alternative in alternatives:
             folder = Path(tmp) / f"alternative-{alternative.name}"
             folder.mkdir()
@@ -180,6 +219,8 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
                 results = grade(course, root, hw, [folder], **options)
                 document = results.to_json()
                 document["_exit"] = 1 if results.grader_error else 0
+                for entry, record in zip(document["tests"], results.tests, strict=True):
+                    entry["_nodeid"] = record.nodeid
                 return document
             return work
 
@@ -192,7 +233,9 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
 
         # Every grading is a fresh fork of this process, warmed with the imports they all need.
         # A mutant changes one module, so its tests decide; training probes (slow) run only for
-        # the mutants the fast tests did not already catch.
+        # the mutants the fast tests did not already catch. Degenerate variants run every test,
+        # training probes included: their training functions return at once, so a probe costs an
+        # evaluation only, and a probe that pays for an untrained model is what they look for.
         prefork.warm_up(assignment.uses_torch)
         first = [(label, grading(folder, only_module=module_of(label), skip_training=True)
                   if label.startswith("mutant ") else grading(folder)) for label, folder in jobs_to_run.items()]
@@ -202,6 +245,11 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
                      if label.startswith("mutant ") and isinstance(outcome, dict) and _lost(outcome) <= 1e-9]
         outcomes.update(prefork.run_forked(survivors, jobs, done))
 
+    degenerates = [_degenerate_row(f"degenerate {variant}", outcomes[f"degenerate {variant}"], points)
+                   for variant in degenerate.VARIANTS if f"degenerate {variant}" in outcomes]
+    if only is not None:
+        report.rows += degenerates
+        return report
     ref = outcomes["reference"]
     if isinstance(ref, str):
         report.rows.append(CheckRow("reference", f"{points:g}", ref, False))
@@ -227,6 +275,7 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2,
     stubs = outcomes["stubs"]
     report.rows.append(CheckRow("stubs score 0", "0", stubs if isinstance(stubs, str) else f"{stubs['score']:g}",
                                 not isinstance(stubs, str) and stubs["score"] == 0))
+    report.rows += degenerates
     report.rows.append(_notebook_row(root, hw))
     report.rows.append(CheckRow("mutants", f">= {MIN_MUTANTS}", str(len(mutants)), len(mutants) >= MIN_MUTANTS))
     for name, problem in broken.items():
