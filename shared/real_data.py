@@ -67,3 +67,39 @@ def hw0_photo(name: str, factor: int = 8, color: bool = False) -> np.ndarray:
     if isinstance(factor, bool) or int(factor) != factor or factor < 1:
         raise ValueError(f"factor must be an integer >= 1, got {factor!r}")
     return _hw0_photo_cached(name, int(factor), bool(color)).copy()
+
+
+# ----------------------------------------------------------------------------------------
+# HW1 (Backprop and CNNs): the 1,797 real handwritten digits of sklearn.datasets.load_digits
+# ----------------------------------------------------------------------------------------
+
+@functools.cache
+def _digits_cached() -> tuple[np.ndarray, np.ndarray]:
+    # The file load_digits() parses (64 grey levels 0..16, then the label, per row), read
+    # directly: the same numbers without importing scikit-learn (and scipy), seconds of CPU.
+    import importlib.util
+
+    path = Path(importlib.util.find_spec("sklearn").origin).parent / "datasets" / "data" / "digits.csv.gz"
+    table = np.loadtxt(path, delimiter=",")
+    images = table[:, :-1].reshape(-1, 8, 8) / 16.0
+    labels = table[:, -1].astype(np.int64)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
+def digits(size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 8x8 handwritten digits of ``sklearn.datasets.load_digits``, as CNN inputs.
+
+    Inputs: size, a multiple of 8: each pixel becomes a (size // 8)-square block (nearest
+    neighbour), so 32 gives the 32x32 inputs HW1's SmallCNN expects.
+    Returns ``(x, y)`` in the data set's order: x float32 (1797, 1, size, size) in [0, 1]
+    (the 17 grey levels 0..16 divided by 16), y int64 (1797,) in 0..9 (about 180 of each).
+    Fresh copies; the parsed file is cached per process.
+    """
+    if isinstance(size, bool) or int(size) != size or size < 8 or size % 8:
+        raise ValueError(f"size must be a positive multiple of 8, got {size!r}")
+    images, labels = _digits_cached()
+    scale = int(size) // 8
+    x = images.repeat(scale, axis=1).repeat(scale, axis=2)[:, None].astype(np.float32)
+    return x, labels.copy()
