@@ -135,6 +135,7 @@ class GraderPlugin:
         self.collection_errors: list[str] = []
         self.leaderboard: list[dict] = []
         self.started = time.monotonic()
+        backend.sandbox.grading_deadline = self.started + total_limit_s    # enforced inside calls too
         self._phase_start = 0.0
         self._phases: dict[str, dict[str, bool]] = {}
         self._earned: dict[str, float] = {}

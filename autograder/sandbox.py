@@ -377,25 +377,33 @@ class Sandbox:
             detail += f"\n{where}"
         return _student_error(text("builtin") if kind == "exception" else "", detail)
 
+    # No call outlives the grading: the plugin sets this to the end of course.yaml's total_s.
+    grading_deadline: float | None = None
+    _output_eof: Any = None          # the worker (``proc``) whose output pipe reached end of file
+    _DRAIN_CHUNKS = 16               # reads per drain: a flood of output cannot starve the deadline
+
     def _receive(self, timeout: float, description: str) -> Any:
-        """Wait for one reply, reading student output meanwhile; enforce the time limit."""
+        """Wait for one whole reply, reading student output meanwhile, within one deadline.
+
+        The deadline covers the reply's last byte, not only its first: a worker that trickles
+        its reply, or sends a huge length and stalls, is stopped like an infinite loop. It
+        never passes ``grading_deadline``.
+        """
         deadline = time.monotonic() + timeout
-        out_fd = self.proc.stdout.fileno()
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._replace()
-                raise StudentCodeError(f"{description} did not finish within {timeout:g} s (the per-call time "
-                                       f"limit); it was stopped. Look for an infinite loop or very slow code.")
-            readable, _, _ = select.select([self.sock, out_fd], [], [], remaining)
-            if out_fd in readable:
-                self._drain_output()
-            if self.sock in readable:
-                break
+        grading_ends = self.grading_deadline is not None and self.grading_deadline < deadline
+        if grading_ends:
+            deadline = self.grading_deadline
         try:
-            self.sock.settimeout(max(1.0, deadline - time.monotonic()))
-            reply = wire.recv(self.sock)
-        except (EOFError, OSError, TimeoutError):
+            self._wait_readable(deadline)
+            reply = wire.recv(self.sock, deadline)
+        except TimeoutError:
+            self._replace()
+            if grading_ends:
+                raise StudentCodeError(f"{description} was stopped: grading reached its total time limit "
+                                       f"(course.yaml's total_s).") from None
+            raise StudentCodeError(f"{description} did not finish within {timeout:g} s (the per-call time "
+                                   f"limit); it was stopped. Look for an infinite loop or very slow code.") from None
+        except (EOFError, OSError):
             status = self._replace()
             raise StudentCodeError(f"{description}: the sandbox process ended unexpectedly ({status}). "
                                    f"Your code may have called exit(), crashed Python, or run out of memory.") from None
@@ -408,6 +416,23 @@ class Sandbox:
                 self.sock.settimeout(None)
         self._drain_output()
         return reply
+
+    def _wait_readable(self, deadline: float) -> None:
+        """Block until the channel has data, draining student output; ``TimeoutError`` at ``deadline``."""
+        out_fd = self.proc.stdout.fileno()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            poller = select.poll()
+            poller.register(self.sock, select.POLLIN)
+            if self._output_eof is not self.proc:     # a closed pipe polls readable forever: skip it
+                poller.register(out_fd, select.POLLIN)
+            events = dict(poller.poll(int(remaining * 1000) + 1))
+            if out_fd in events:
+                self._drain_output()
+            if self.sock.fileno() in events:
+                return
 
     def canary(self) -> str | None:
         """Run known-good code through the worker path; None if the sandbox works, else why not."""
@@ -430,14 +455,18 @@ class Sandbox:
         return status
 
     def _drain_output(self) -> None:
+        """Keep what the worker printed so far (capped); note when its output pipe has closed."""
         if self.proc is None:
             return
-        while True:
+        for _ in range(self._DRAIN_CHUNKS):
             try:
                 chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
-            except (BlockingIOError, OSError):
+            except BlockingIOError:
                 return
+            except (OSError, ValueError):   # ValueError: the pipe object is already closed
+                chunk = b""
             if not chunk:
+                self._output_eof = self.proc
                 return
             room = OUTPUT_CAP - len(self.output)
             self.output += chunk[:max(room, 0)]

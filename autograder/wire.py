@@ -22,13 +22,14 @@ import json
 import math
 import socket
 import struct
+import time
 from typing import Any
 
 # Student code may patch builtins (isinstance = lambda *a: True); the modules that encode
 # replies keep references to the originals, so the worker still answers.
 _PINNED = (
     "bool", "bytes", "complex", "dict", "float", "int", "isinstance", "len", "list", "str",
-    "tuple", "type", "min", "sum",
+    "tuple", "type", "min", "sum", "bytearray", "memoryview",
 )
 
 
@@ -131,11 +132,16 @@ def decode(message: bytes) -> Any:
     return _build(tree, descriptors, message[4 + length:])
 
 
-def _parse_header(header: bytes) -> tuple[Any, list[dict]]:
+def _parse_header(header: bytes | bytearray) -> tuple[Any, list[dict]]:
     try:
-        tree = json.loads(header)
+        text = header.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WireError("malformed message: the header is not UTF-8") from None
+    _check_value_count(text)
+    try:
+        tree = json.loads(text)
     except (ValueError, RecursionError) as err:
-        raise WireError(f"malformed message: {err}") from None
+        raise WireError(f"malformed message: {str(err)[:200]}") from None
     descriptors: list[dict] = []
     _descriptors(tree, descriptors)
     total = 0
@@ -147,6 +153,40 @@ def _parse_header(header: bytes) -> tuple[Any, list[dict]]:
     if total > MAX_PAYLOAD:
         raise WireError("message carries more than 1 GB of array data")
     return tree, descriptors
+
+
+_MARKS = ",:[{"
+
+
+def _check_value_count(text: str) -> None:
+    """Refuse a header of more than ``MAX_NODES`` values before ``json`` builds any of them.
+
+    Every JSON value but the first follows a ``[``, ``{``, ``,`` or ``:``, so counting those
+    marks bounds the values (64 MB of ``[],`` would otherwise become 16 million lists and
+    gigabytes of memory). Only when that cheap count is over the limit are the marks inside
+    strings discounted, in linear time and without an object per string.
+    """
+    if sum(text.count(mark) for mark in _MARKS) < MAX_NODES:
+        return
+    if _marks_outside_strings(text) >= MAX_NODES:
+        raise WireError(f"message holds more than {MAX_NODES:,} values")
+
+
+def _marks_outside_strings(text: str) -> int:
+    import numpy as np
+
+    # Backslashes occur only inside strings; with escaped backslashes and quotes gone, every
+    # quote left opens or closes a string, so the parity of the quotes so far says "inside".
+    codes = np.frombuffer(text.replace("\\\\", "").replace('\\"', "").encode(), dtype=np.uint8)
+    is_mark = np.zeros(256, dtype=bool)
+    is_mark[[ord(mark) for mark in _MARKS]] = True
+    count, inside, step = 0, 0, 1 << 22
+    for start in range(0, len(codes), step):
+        chunk = codes[start:start + step]
+        parity = np.bitwise_xor.accumulate((chunk == ord('"')).view(np.uint8)) ^ inside
+        count += int(np.count_nonzero(is_mark[chunk] & (parity == 0)))
+        inside = int(parity[-1])
+    return count
 
 
 def _build(tree: Any, descriptors: list[dict], payload: bytes) -> Any:
@@ -172,21 +212,30 @@ def _arrays(descriptors: list[dict], payload: bytes) -> list[Any]:
 
     arrays, offset = [], 0
     for d in descriptors:
-        dtype, shape, nbytes = d.get("dtype"), d.get("shape"), d.get("nbytes")
-        if type(dtype) is not str or dtype not in ALLOWED_DTYPES:
-            raise WireError(f"array of disallowed dtype {dtype!r}")
-        if type(shape) is not list or len(shape) > 32 or any(type(s) is not int or s < 0 for s in shape):
-            raise WireError(f"array with an invalid shape {shape!r}")
-        if type(nbytes) is not int or nbytes != math.prod(shape) * np.dtype(dtype).itemsize:
-            raise WireError("array whose byte count does not match its shape and dtype")
+        dtype, shape = _checked_descriptor(d)
+        nbytes = d["nbytes"]
         if offset + nbytes > len(payload):
             raise WireError("array data shorter than declared")
-        array = np.frombuffer(payload, dtype=np.dtype(dtype), count=math.prod(shape), offset=offset)
+        array = np.frombuffer(payload, dtype=dtype, count=math.prod(shape), offset=offset)
         arrays.append(array.reshape(shape).copy())
         offset += nbytes
     if offset != len(payload):
         raise WireError("message carries more array data than declared")
     return arrays
+
+
+def _checked_descriptor(d: dict) -> tuple[Any, list[int]]:
+    """(numpy dtype, shape) of an array descriptor whose dtype, shape and byte count agree."""
+    import numpy as np
+
+    dtype, shape, nbytes = d.get("dtype"), d.get("shape"), d.get("nbytes")
+    if type(dtype) is not str or dtype not in ALLOWED_DTYPES:
+        raise WireError(f"array of disallowed dtype {dtype!r}"[:200])
+    if type(shape) is not list or len(shape) > 32 or any(type(s) is not int or s < 0 for s in shape):
+        raise WireError(f"array with an invalid shape {shape!r}"[:200])
+    if type(nbytes) is not int or nbytes != math.prod(shape) * np.dtype(dtype).itemsize:
+        raise WireError("array whose byte count does not match its shape and dtype")
+    return np.dtype(dtype), shape
 
 
 def _from_json(tree: Any, arrays: list[Any], counter: list[int], depth: int) -> Any:
@@ -223,22 +272,54 @@ def send(sock: socket.socket, value: Any) -> None:
     sock.sendall(encode(value))
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    chunks, got = [], 0
-    while got < n:
-        chunk = sock.recv(min(n - got, 1 << 20))
-        if not chunk:
+def _wait_for_data(sock: socket.socket, deadline: float | None) -> None:
+    """Let the next ``recv`` block only until ``deadline`` (``time.monotonic``), if there is one."""
+    if deadline is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("the message did not arrive in time")
+    sock.settimeout(remaining)
+
+
+def _recv_into(sock: socket.socket, view: memoryview, deadline: float | None) -> None:
+    got = 0
+    while got < len(view):
+        _wait_for_data(sock, deadline)
+        n = sock.recv_into(view[got:], min(len(view) - got, 1 << 20))
+        if not n:
             raise EOFError("channel closed")
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+        got += n
 
 
-def recv(sock: socket.socket) -> Any:
-    """Read one message from ``sock`` and decode it strictly."""
-    (length,) = struct.unpack(">I", _recv_exact(sock, 4))
+def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> bytearray:
+    buffer = bytearray(n)
+    _recv_into(sock, memoryview(buffer), deadline)
+    return buffer
+
+
+def _recv_arrays(sock: socket.socket, descriptors: list[dict], deadline: float | None) -> list[Any]:
+    """Each declared array, checked against its shape, then read straight into its own buffer."""
+    import numpy as np
+
+    arrays = []
+    for d in descriptors:
+        dtype, shape = _checked_descriptor(d)
+        raw = np.empty(d["nbytes"], dtype=np.uint8)
+        _recv_into(sock, memoryview(raw), deadline)
+        arrays.append(raw.view(dtype).reshape(shape))
+    return arrays
+
+
+def recv(sock: socket.socket, deadline: float | None = None) -> Any:
+    """Read one message from ``sock`` and decode it strictly.
+
+    With a ``deadline`` (a ``time.monotonic()`` value) the whole message must have arrived by
+    then, however slowly its bytes trickle in; ``TimeoutError`` otherwise. The socket is left
+    with a timeout set: the caller restores it.
+    """
+    (length,) = struct.unpack(">I", _recv_exact(sock, 4, deadline))
     if length > MAX_HEADER:
         raise WireError("message header too large")
-    tree, descriptors = _parse_header(_recv_exact(sock, length))
-    payload = _recv_exact(sock, sum(d["nbytes"] for d in descriptors))
-    return _build(tree, descriptors, payload)
+    tree, descriptors = _parse_header(_recv_exact(sock, length, deadline))
+    return _from_json(tree, _recv_arrays(sock, descriptors, deadline), [0], 0)
