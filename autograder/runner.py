@@ -19,7 +19,7 @@ from autograder import discovery
 from autograder.config import Assignment, Course
 from autograder.plugin import GraderBackend, GraderPlugin
 from autograder.results import Results, TestResult, failure_results
-from autograder.sandbox import Sandbox, SandboxSettings, become_subreaper, prepare_folders, sandbox_user
+from autograder.sandbox import GradingCgroups, Sandbox, SandboxSettings, become_subreaper, prepare_folders, sandbox_user
 from shared.modules import ReferenceModules, load_private
 from shared.source_checks import module_problem
 
@@ -104,48 +104,85 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
 
     user = sandbox_user()
     become_subreaper()
-    with tempfile.TemporaryDirectory(prefix="cvgrade-") as tmp, \
-            tempfile.TemporaryDirectory(prefix="cvgrade-sandbox-") as sandbox_tmp:
-        work = Path(tmp)                     # the grader's: 0700, never visible to the worker
-        problems = _stage(assignment, submission, Path(sandbox_tmp) / "submission")
-        submission_dir, runtime_dir = prepare_folders(Path(sandbox_tmp), user[0] if user else None)
-        probes = public_tests_dir(root, hw) / "probes.py"
-        limits = assignment.limits
-        sandbox = Sandbox(SandboxSettings(
-            submission_dir=submission_dir, runtime_dir=runtime_dir,
-            per_call_s=limits.per_call_s, memory_bytes=limits.memory_mb << 20, cpu_s=limits.cpu_s,
-            processes=SANDBOX_PROCESSES, forbidden={f[:-3]: names for f, names in assignment.forbidden_imports.items()},
-            probes=probes if probes.is_file() else None, uid=user[0] if user else None,
-            gid=user[1] if user else None, hide=[reference_dir(root, hw).parent, *hide],
-        ))
-        broken = sandbox.canary()
-        if broken is not None:
-            sandbox.close()
-            return failure_results(f"GRADER ERROR: the sandbox could not run known-good code, so your submission "
-                                   f"was not graded (this is not your fault; the staff will regrade). {broken}",
-                                   time.monotonic() - started)
-        backend = GraderBackend(
-            sandbox, assignment.modules, problems,
-            load_reference=lambda: ReferenceModules(
-                load_private(reference_dir(root, hw), assignment.modules, f"_cvgrade_ref_{hw}"),
-                probes if probes.is_file() else None))
-        plugin = GraderPlugin(backend, public_tests_dir(root, hw), assignment.visibility.hidden,
-                              assignment.visibility.public, limits.total_s, updated)
-        (work / "pytest.ini").write_text("[pytest]\n")
-        targets = test_targets(root, hw, public_only=public_only, only_module=only_module)
-        if skip_training:
-            targets += ["-m", "not training"]
-        args = [*targets, "-c", str(work / "pytest.ini"), "--rootdir", str(root), "--noconftest",
-                "--assert=plain", "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:stepwise",
-                "-p", "shared.pytest_plugin", "-q", "--no-header", "--tb=no", "-o", "python_files=test_*.py",
-                "-o", "console_output_style=classic", "-W", "ignore::DeprecationWarning"]
-        try:
-            with _pytest_environment(), _stop_on_sigterm() as stopped, open(os.devnull, "w") as devnull, \
-                    contextlib.redirect_stdout(devnull):
-                import pytest
-                pytest.main(args, plugins=[plugin])
-        finally:
-            sandbox.close()
+    limits = assignment.limits
+    cgroups = GradingCgroups(limits.memory_mb << 20, SANDBOX_PROCESSES)
+    cgroups.create()
+    try:
+        with tempfile.TemporaryDirectory(prefix="cvgrade-") as tmp, \
+                tempfile.TemporaryDirectory(prefix="cvgrade-sandbox-") as sandbox_tmp:
+            return _grade_in(course, root, hw, assignment, submission, results, updated, started, user, cgroups,
+                             Path(tmp), Path(sandbox_tmp), public_only=public_only, only_module=only_module,
+                             skip_training=skip_training, hide=hide)
+    finally:
+        cgroups.remove()
+
+
+def canary_secrets(root: Path, hw: str, work: Path, hide: tuple[Path, ...] = ()) -> list[Path]:
+    """What student code must not read: a private marker, the reference, the hidden tests, the
+    course's .git and build output, and the other folders the grader keeps to itself."""
+    marker = work / "canary-marker"
+    marker.write_text("cvgrade canary: a sandbox that can read this file can read the grader's\n")
+    os.chmod(marker, 0o600)
+    found = [marker, reference_dir(root, hw)]
+    found += sorted(reference_dir(root, hw).glob("*.py"))[:3]
+    found += sorted(hidden_tests_dir(root, hw).glob("test_*.py"))[:3]
+    for name in (".git", ".git/HEAD", ".git/config", "dist", "solutions"):
+        if (root / name).exists():
+            found.append(root / name)
+    if (root / "dist").is_dir():
+        found += sorted((root / "dist").glob("*.zip"))[:3]
+    found += [Path(p) for p in hide if Path(p).exists()]
+    return found
+
+
+def _grade_in(course: Course, root: Path, hw: str, assignment: Assignment, submission: discovery.Submission,
+              results: Results, updated: Callable[[TestResult], None], started: float, user: tuple[int, int] | None,
+              cgroups: GradingCgroups, work: Path, sandbox_root: Path, *, public_only: bool,
+              only_module: str | None, skip_training: bool, hide: tuple[Path, ...]) -> Results:
+    problems = _stage(assignment, submission, sandbox_root / "submission")
+    submission_dir, runtime_dir = prepare_folders(sandbox_root, user[0] if user else None)
+    probes = public_tests_dir(root, hw) / "probes.py"
+    limits = assignment.limits
+    sandbox = Sandbox(SandboxSettings(
+        submission_dir=submission_dir, runtime_dir=runtime_dir,
+        per_call_s=limits.per_call_s, memory_bytes=limits.memory_mb << 20, cpu_s=limits.cpu_s,
+        processes=SANDBOX_PROCESSES, forbidden={f[:-3]: names for f, names in assignment.forbidden_imports.items()},
+        probes=probes if probes.is_file() else None, uid=user[0] if user else None,
+        gid=user[1] if user else None, private=[root, work, *hide], view_dir=sandbox_root / "view",
+        tmp_dir=sandbox_root / "tmp", cgroups=cgroups.folders,
+        namespaces=os.environ.get("CVGRADE_NAMESPACES", "auto"),
+    ))
+    broken = sandbox.canary(["numpy", "torch"] if assignment.uses_torch else ["numpy"],
+                            canary_secrets(root, hw, work, hide))
+    if broken is not None:
+        sandbox.close()
+        failed = failure_results(f"GRADER ERROR: the sandbox is not safe or cannot run known-good code, so your "
+                                 f"submission was not graded (this is not your fault; the staff will regrade). "
+                                 f"{broken}", time.monotonic() - started)
+        failed.isolation = isolation_info(sandbox, cgroups)
+        return failed
+    backend = GraderBackend(
+        sandbox, assignment.modules, problems,
+        load_reference=lambda: ReferenceModules(
+            load_private(reference_dir(root, hw), assignment.modules, f"_cvgrade_ref_{hw}"),
+            probes if probes.is_file() else None))
+    plugin = GraderPlugin(backend, public_tests_dir(root, hw), assignment.visibility.hidden,
+                          assignment.visibility.public, limits.total_s, updated)
+    (work / "pytest.ini").write_text("[pytest]\n")
+    targets = test_targets(root, hw, public_only=public_only, only_module=only_module)
+    if skip_training:
+        targets += ["-m", "not training"]
+    args = [*targets, "-c", str(work / "pytest.ini"), "--rootdir", str(root), "--noconftest",
+            "--assert=plain", "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:stepwise",
+            "-p", "shared.pytest_plugin", "-q", "--no-header", "--tb=no", "-o", "python_files=test_*.py",
+            "-o", "console_output_style=classic", "-W", "ignore::DeprecationWarning"]
+    try:
+        with _pytest_environment(), _stop_on_sigterm() as stopped, open(os.devnull, "w") as devnull, \
+                contextlib.redirect_stdout(devnull):
+            import pytest
+            pytest.main(args, plugins=[plugin])
+    finally:
+        sandbox.close()
 
     results.execution_time = time.monotonic() - started
     order = {nodeid: i for i, nodeid in enumerate(plugin.records)}
@@ -174,6 +211,7 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
                         "score 0 here. The staff will regrade.")
     lines.append(isolation_note(sandbox))
     results.output = "\n".join(lines)
+    results.isolation = isolation_info(sandbox, cgroups)
     return results
 
 
@@ -197,16 +235,38 @@ def _stop_on_sigterm() -> Iterator[list[bool]]:
         signal.signal(signal.SIGTERM, previous)
 
 
+_MODES = {
+    "namespaces": "its own view of the file system (the Python installation read-only, its own files, a private "
+                  "/tmp), its own process, IPC and network namespaces",
+    "user-namespace": "its own view of the file system (the Python installation read-only, its own files, a private "
+                      "/tmp), its own process, IPC and network namespaces inside a user namespace",
+    "uid-only": "no namespaces (the machine refused them): only file permissions kept it from the grader's files, "
+                "which the self-test proved unreadable",
+    "none": "NO isolation from the grading user's files (not root and no user namespaces on this machine)",
+}
+
+
+def isolation_info(sandbox: Sandbox, cgroups: GradingCgroups) -> dict:
+    """How this grading isolated student code, for results and for batch (``Results.isolation``).
+
+    ``isolated_from_other_gradings`` is False only in mode "none": then concurrent gradings
+    (``batch -j``) share one uid and each could read or disturb the others.
+    """
+    iso = sandbox.isolation
+    mode = iso.get("mode", "unknown")
+    return {"mode": mode, "uid": sandbox.worker_uid, "dropped_privileges": sandbox.settings.uid is not None,
+            "isolated_from_other_gradings": mode in ("namespaces", "user-namespace", "uid-only"),
+            "grading_limits": list(cgroups.applied) or ["per-process rlimits only"],
+            "errors": list(iso.get("errors", []))[:3], "exposed": list(iso.get("exposed", []))[:5]}
+
+
 def isolation_note(sandbox: Sandbox) -> str:
     """One line saying how the student code was isolated in this run."""
     iso = sandbox.isolation
-    if sandbox.settings.uid is not None and "isolation_error" not in iso:
-        extras = [name for key, name in (("mount_namespace", "grader files hidden"),
-                                         ("network_namespace", "no network")) if iso.get(key)]
-        return (f"Isolation: your code ran as an unprivileged user in a separate, resource-limited process "
-                f"({', '.join(extras) or 'no namespaces'}).")
-    if "isolation_error" in iso:
-        return (f"Isolation: your code ran as an unprivileged user in a separate, resource-limited process; "
-                f"namespaces were not available ({iso['isolation_error'][:120]}).")
-    return ("Isolation: your code ran in a separate, resource-limited process only (no privilege drop: the "
-            "grader was not run as root).")
+    mode = iso.get("mode", "unknown")
+    who = "as an unprivileged user" if sandbox.settings.uid is not None else "without privileges"
+    note = (f"Isolation ({mode}): your code ran {who} in a separate, resource-limited process with "
+            f"{_MODES.get(mode, mode)}.")
+    if mode == "none":
+        note += " Other submissions graded at the same time were not isolated from one another."
+    return note

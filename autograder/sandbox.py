@@ -78,7 +78,15 @@ class SandboxSettings:
     probes: Path | None = None
     uid: int | None = None
     gid: int | None = None
-    hide: list[Path] = field(default_factory=list)
+    # Folders of the grader's that must never be in the worker's view (the course root, the
+    # results folder): the worker leaves them out even where the interpreter's prefix is inside.
+    private: list[Path] = field(default_factory=list)
+    view_dir: Path | None = None       # an empty folder the worker mounts its fresh root on
+    tmp_dir: Path | None = None        # the grading's 0700 TMPDIR when there is no private /tmp
+    tmp_bytes: int = 256 << 20         # private /tmp (tmpfs; counts in the grading's memory cgroup)
+    shm_bytes: int = 64 << 20          # private /dev/shm
+    cgroups: list[Path] = field(default_factory=list)
+    namespaces: str = "auto"           # "auto", "user" (user namespace only) or "off" (tests, CVGRADE_NAMESPACES)
 
 
 # The first of a range of uids with no account and no other processes. A test suite may move
@@ -138,16 +146,125 @@ def own_process_count() -> int:
 
 
 def prepare_folders(root: Path, uid: int | None) -> tuple[Path, Path]:
-    """``root/submission`` (the worker's, writable) and ``root/runtime`` (read-only to it)."""
+    """``root/submission`` and ``root/runtime`` for the worker, plus ``view`` and ``tmp``.
+
+    Everything is 0700 (files 0600/0644 inside 0700 folders), owned by the grading's uid: no
+    other sandbox uid (another grading) can read a staged submission, and a grading that runs
+    without namespaces still keeps its temporary files to itself.
+    """
     submission, runtime = root / "submission", root / "runtime"
-    submission.mkdir(parents=True, exist_ok=True)
-    runtime.mkdir(parents=True, exist_ok=True)
-    if uid is not None:
-        os.chmod(root, 0o711)
-        os.chmod(runtime, 0o755)
-        for path in [submission, *submission.rglob("*")]:
+    for folder in (submission, runtime, root / "view", root / "tmp"):
+        folder.mkdir(parents=True, exist_ok=True)
+    for path in [root, *root.rglob("*")]:
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
+        if uid is not None:
             os.chown(path, uid, uid)
     return submission, runtime
+
+
+class GradingCgroups:
+    """Memory and task limits for the whole grading (every process of it), and its clean-up.
+
+    cgroup v2 where the machine delegates memory and pids to us, else v1 (``memory``,
+    ``pids`` hierarchies); created under this process's own cgroup, so the machine's limits
+    still hold. Only root can create them; ``applied`` says which limits took effect.
+    """
+
+    def __init__(self, memory_bytes: int | None, tasks: int | None):
+        self.memory_bytes, self.tasks = memory_bytes, tasks
+        self.folders: list[Path] = []
+        self.applied: list[str] = []
+
+    @staticmethod
+    def _own_paths() -> dict[str, str]:
+        paths = {}
+        try:
+            for line in Path("/proc/self/cgroup").read_text().splitlines():
+                _, controllers, path = line.split(":", 2)
+                for name in controllers.split(",") if controllers else [""]:
+                    paths[name] = path
+        except (OSError, ValueError):
+            pass
+        return paths
+
+    def create(self) -> None:
+        if os.geteuid() != 0:
+            return
+        import secrets
+
+        name = f"cvgrade-{os.getpid()}-{secrets.token_hex(4)}"
+        own = self._own_paths()
+        base = Path("/sys/fs/cgroup")
+        unified = base if (base / "cgroup.controllers").is_file() else base / "unified"
+        v2_parent = unified / own.get("", "/").lstrip("/")
+        try:
+            delegated = set((v2_parent / "cgroup.subtree_control").read_text().split())
+        except OSError:
+            delegated = set()
+        if {"memory", "pids"} <= delegated:
+            self._make(v2_parent / name, {"memory.max": self.memory_bytes, "memory.swap.max": 0,
+                                          "pids.max": self.tasks})
+            return
+        for controller, settings in (("memory", {"memory.limit_in_bytes": self.memory_bytes,
+                                                  "memory.memsw.limit_in_bytes": self.memory_bytes}),
+                                     ("pids", {"pids.max": self.tasks})):
+            parent = base / controller / own.get(controller, "/").lstrip("/")
+            if parent.is_dir():
+                self._make(parent / name, settings)
+
+    def _make(self, folder: Path, settings: dict[str, int | None]) -> None:
+        try:
+            folder.mkdir()
+        except OSError:
+            return
+        self.folders.append(folder)
+        for key, value in settings.items():
+            if value is None or not (folder / key).exists():
+                continue
+            try:
+                (folder / key).write_text(str(value))
+                self.applied.append(key)
+            except OSError:
+                pass
+
+    def pids(self) -> list[int]:
+        found: set[int] = set()
+        for folder in self.folders:
+            try:
+                found.update(int(p) for p in (folder / "cgroup.procs").read_text().split())
+            except (OSError, ValueError):
+                pass
+        return sorted(found)
+
+    def kill_all(self) -> int:
+        """SIGKILL every process still in the grading's cgroups; how many there were."""
+        killed = 0
+        for _ in range(100):
+            victims = [pid for pid in self.pids() if pid != os.getpid()]
+            if not victims:
+                break
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed += 1
+                except OSError:
+                    pass
+            _reap()
+            time.sleep(0.01)
+        return killed
+
+    def remove(self) -> None:
+        self.kill_all()
+        for folder in self.folders:
+            for _ in range(50):
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+        self.folders = []
 
 
 _own_children: set[int] | None = None   # our children before grading began (never killed)
@@ -248,6 +365,11 @@ class Sandbox:
         for name in ("worker.py", "wire.py"):
             shutil.copyfile(_HERE / name, rt / name)
             os.chmod(rt / name, 0o644)
+        # The course's shared helpers (public: every release has them) for probes that use them;
+        # the worker cannot see the checkout they come from.
+        shared = _HERE.parent / "shared"
+        if shared.is_dir() and not (rt / "lib" / "shared").exists():
+            shutil.copytree(shared, rt / "lib" / "shared", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         if self.settings.probes is not None:
             shutil.copyfile(self.settings.probes, rt / "probes.py")
             os.chmod(rt / "probes.py", 0o644)
@@ -295,17 +417,25 @@ class Sandbox:
             # Per real uid: for a dedicated uid it bounds the sandbox alone; for our own uid
             # (a laptop), leave room for what the user already runs.
             limits["processes"] = s.processes + (0 if s.uid is not None else own_process_count())
-        reach = sorted({sys.base_prefix, sys.prefix, str(rt), str(s.submission_dir)})
-        setup = {"submission": str(s.submission_dir), "limits": limits, "forbidden": s.forbidden,
-                 "probes": str(rt / "probes.py") if s.probes is not None else None,
-                 "uid": s.uid, "gid": s.gid, "hide": [str(p) for p in s.hide], "reach": reach}
+        setup = {"submission": str(s.submission_dir), "runtime": str(rt), "limits": limits,
+                 "forbidden": s.forbidden, "probes": str(rt / "probes.py") if s.probes is not None else None,
+                 "lib": str(rt / "lib") if (rt / "lib").is_dir() else None,
+                 "uid": s.uid, "gid": s.gid, "private": [str(p) for p in s.private],
+                 "view": str(s.view_dir) if s.view_dir else None, "tmp": str(s.tmp_dir) if s.tmp_dir else None,
+                 "tmp_bytes": s.tmp_bytes, "shm_bytes": s.shm_bytes, "cgroups": [str(p) for p in s.cgroups],
+                 "namespaces": s.namespaces if s.view_dir else "off"}
         try:
             wire.send(self.sock, setup)
         except OSError:         # the worker is already gone (EPIPE): never let it escape as an OSError
             status = self._replace()
             raise StudentCodeError(f"starting the sandbox: the sandbox process ended before it could be set up "
                                    f"({status})") from None
-        hello = self._receive(STARTUP_TIMEOUT_S, "starting the sandbox")
+        try:
+            hello = self._receive(STARTUP_TIMEOUT_S, "starting the sandbox")
+        except StudentCodeError as err:
+            # Before any student code runs: what the worker printed is the grader's own error.
+            said = self.take_output().strip()[-400:]
+            raise StudentCodeError(f"{err}" + (f" It printed: {said}" if said else "")) from None
         if isinstance(hello, dict):
             self.worker_uid = hello.get("uid")
             self.isolation = {k: v for k, v in hello.items() if k not in ("ok", "pid", "uid")}
@@ -434,13 +564,35 @@ class Sandbox:
             if self.sock.fileno() in events:
                 return
 
-    def canary(self) -> str | None:
-        """Run known-good code through the worker path; None if the sandbox works, else why not."""
+    def canary(self, imports: list[str] = (), secrets: list[Path] = ()) -> str | None:
+        """Run known-good code through the worker path; None if the sandbox works, else why not.
+
+        It works when the standard library and ``imports`` load in the worker; it is safe when
+        none of ``secrets`` can be read or listed from there. Where the worker keeps the
+        grading user's own rights (isolation mode "none": not root, no namespaces) nothing can
+        be hidden from it, and ``self.isolation['exposed']`` lists what it could read instead.
+        """
         try:
-            value = self.call({"op": "canary"}, timeout=STARTUP_TIMEOUT_S, description="the sandbox self-test")
+            value = self.call({"op": "canary", "imports": list(imports), "secrets": [str(p) for p in secrets]},
+                              timeout=STARTUP_TIMEOUT_S, description="the sandbox self-test")
         except StudentCodeError as err:
             return str(err)
-        return None if value == 285.0 else f"the sandbox self-test returned {value!r}"
+        if not isinstance(value, dict) or value.get("value") != 285.0:
+            return f"the sandbox self-test returned {value!r}"
+        if value["problems"]:
+            return ("the sandbox cannot load what student code needs (" + "; ".join(value["problems"][:4])
+                    + "). The sandbox uid must be able to read the Python installation: install it in a "
+                      "world-readable place, or run with CAP_SYS_ADMIN so the sandbox gets its own view.")
+        readable = [str(p) for p in value["readable"]]
+        if readable and self.isolation.get("mode") == "none":
+            self.isolation["exposed"] = readable
+            return None
+        if readable:
+            return ("student code could read the grader's private files: " + ", ".join(readable[:5])
+                    + f" (isolation: {self.isolation.get('mode', '?')}). Make them unreadable to other users "
+                      "(e.g. chmod 700 on the course root and its parent folders) or run with CAP_SYS_ADMIN "
+                      "so the sandbox gets its own view of the file system.")
+        return None
 
     def _replace(self) -> str:
         """Kill the current worker (and its process group); the next call starts a new one."""

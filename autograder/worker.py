@@ -27,6 +27,7 @@ import select
 import signal
 import socket
 import sys
+import tempfile
 import traceback
 from typing import Any
 
@@ -66,9 +67,30 @@ def drop_privileges(uid: int, gid: int) -> None:
         raise RuntimeError("could not drop privileges")
 
 
-# ------------------------------------------------------------------ isolation (as root)
-_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
-_MS_BIND, _MS_REC, _MS_PRIVATE, _MS_NOSUID, _MS_NODEV = 4096, 16384, 1 << 18, 2, 4
+# ------------------------------------------------------------------ isolation
+# The worker builds its own view of the machine before any student code runs: a fresh root
+# holding only what the interpreter needs (read-only), its staged files, a private size-capped
+# /tmp and /dev/shm, a minimal /dev and a /proc of its own PID namespace. Nothing of the course
+# checkout, the build output, other submissions or other gradings exists in that view. How far
+# this goes depends on what the machine allows (``enter_sandbox`` says which mode applied).
+_CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+_CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
+_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
+_MS_NOATIME, _MS_NODIRATIME, _MS_RELATIME = 1024, 2048, 1 << 21
+_MNT_DETACH = 2
+_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS, _PR_CAPBSET_DROP = 1, 38, 24
+_SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+# What the interpreter and its libraries need from the host, read-only. /etc only in part:
+# the loader's cache, names, time zone; never the rest of the machine's configuration.
+_SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "passwd", "group",
+        "nsswitch.conf", "hosts", "mime.types", "os-release")
+_DEVICES = ("null", "zero", "full", "random", "urandom")
+
+
+class IsolationUnavailable(OSError):
+    """The machine refused the namespaces the allow-list view needs."""
 
 
 def _libc() -> Any:
@@ -85,80 +107,349 @@ def _check(result: int, what: str) -> None:
         raise OSError(errno, f"{what}: {os.strerror(errno)}")
 
 
-def isolate(hide: list[str], reach: list[str], uid: int) -> dict:
-    """Private mount and network namespaces; hide the grader's secrets; keep Python reachable.
+def _write(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
 
-    ``hide``: folders covered by an empty, unreadable tmpfs (reference, hidden tests, results).
-    ``reach``: paths the unprivileged worker must still open (the interpreter, site-packages,
-    its own folders); an ancestor it could not traverse is replaced by a tmpfs holding only
-    bind mounts of what is needed. Returns what was achieved, for the grader's report.
+
+def _unshare_user(libc: Any, flags: int, uid: int | None, gid: int | None) -> None:
+    """A user namespace that owns the others: for root without CAP_SYS_ADMIN, or no root at all.
+
+    Root maps itself and the sandbox uid (written by a helper left outside, since only a
+    process holding CAP_SETUID *there* may map more than its own uid); anyone else maps only
+    its own uid and gid, which needs no privilege.
+    """
+    if os.geteuid() != 0 or uid is None:
+        euid, egid = os.geteuid(), os.getegid()
+        _check(libc.unshare(_CLONE_NEWUSER | flags), "unshare(user namespace)")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{euid} {euid} 1\n")
+        _write("/proc/self/gid_map", f"{egid} {egid} 1\n")
+        return
+    ready_r, ready_w = os.pipe()
+    helper = os.fork()
+    if helper == 0:
+        os.close(ready_w)
+        code = 1
+        try:
+            if os.read(ready_r, 1) == b"u":
+                target = os.getppid()
+                _write(f"/proc/{target}/uid_map", f"0 0 1\n{uid} {uid} 1\n")
+                _write(f"/proc/{target}/gid_map", f"0 0 1\n{gid} {gid} 1\n")
+                code = 0
+        except BaseException:  # noqa: BLE001 - reported through the exit status
+            pass
+        os._exit(code)
+    os.close(ready_r)
+    try:
+        result = libc.unshare(_CLONE_NEWUSER | flags)
+        os.write(ready_w, b"u" if result == 0 else b"x")
+    finally:
+        os.close(ready_w)
+    _check(result, "unshare(user namespace)")
+    _, status = os.waitpid(helper, 0)
+    if status != 0:
+        raise IsolationUnavailable("could not map the sandbox uid into the user namespace")
+    os.setresgid(0, 0, 0)
+    os.setresuid(0, 0, 0)
+
+
+def _mount(libc: Any, source: str | None, target: str, fstype: str | None, flags: int, data: str | None,
+           what: str) -> None:
+    _check(libc.mount(source.encode() if source else None, target.encode(), fstype.encode() if fstype else None,
+                      flags, data.encode() if data else None), what)
+
+
+def _bind(libc: Any, view: str, source: str, *, writable: bool = False) -> None:
+    """Bind ``source`` at the same path inside ``view``; read-only unless ``writable``."""
+    real = os.path.realpath(source)
+    target = view + real
+    if os.path.isdir(real):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.lexists(target):
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
+    _mount(libc, real, target, None, _MS_BIND | _MS_REC, None, f"bind {real}")
+    if writable:
+        return
+    # A remount may add flags but (in a user namespace) never clear one the source has.
+    info = os.statvfs(real)
+    kept = sum(flag for st, flag in ((os.ST_NOEXEC, _MS_NOEXEC), (os.ST_NOATIME, _MS_NOATIME),
+                                     (os.ST_NODIRATIME, _MS_NODIRATIME), (os.ST_RELATIME, _MS_RELATIME))
+               if info.f_flag & st)
+    _mount(libc, None, target, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | kept, None,
+           f"make {real} read-only")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _reach(setup: dict) -> list[str]:
+    """The interpreter's folders this worker imports from, minus anything of the grader's.
+
+    A folder that is, contains or lies inside one of the grader's private folders (the course
+    root, the results folder) is left out, except a virtualenv's own prefix (a venv kept in the
+    course checkout holds only installed packages; an editable install points back into the
+    checkout, which stays out of the view).
+    """
+    found = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix, *sys.path)
+             if p and os.path.exists(p)}
+    found.add(os.path.dirname(os.path.realpath(sys.executable)))
+    private = [os.path.realpath(p) for p in setup.get("private", [])]
+    venv = os.path.realpath(sys.prefix) if os.path.isfile(os.path.join(sys.prefix, "pyvenv.cfg")) else None
+    keep = []
+    for path in sorted(found):
+        if any(_inside(p, path) for p in private):          # an ancestor of a secret (or the secret)
+            continue
+        if any(_inside(path, p) for p in private) and not (venv and _inside(path, venv)):
+            continue
+        keep.append(path)
+    return [p for p in keep if not any(q != p and _inside(p, q) for q in keep)]
+
+
+def _build_view(libc: Any, setup: dict) -> None:
+    """Mount the allow-list root in ``setup['view']`` and make it ``/`` (pivot_root)."""
+    view = os.path.realpath(setup["view"])
+    _mount(libc, "tmpfs", view, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=755", "a fresh root")
+    for name in _SYSTEM_DIRS:
+        path = "/" + name
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), view + path)
+        elif os.path.isdir(path):
+            _bind(libc, view, path)
+    os.mkdir(view + "/etc", 0o755)
+    for name in _ETC:
+        path = "/etc/" + name
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), view + path)
+        elif os.path.exists(path):
+            _bind(libc, view, path)
+    for path in _reach(setup):
+        _bind(libc, view, path)
+    os.makedirs(view + "/tmp", exist_ok=True)
+    _mount(libc, "tmpfs", view + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={setup['tmp_bytes']},mode=1777",
+           "a private /tmp")
+    for path in (setup["submission"], setup["runtime"]):
+        _bind(libc, view, path)
+    os.makedirs(view + "/dev", exist_ok=True)
+    _mount(libc, "tmpfs", view + "/dev", "tmpfs", _MS_NOSUID | _MS_NOEXEC, "size=64k,mode=755", "a minimal /dev")
+    for name in _DEVICES:
+        if os.path.exists("/dev/" + name):
+            os.close(os.open(f"{view}/dev/{name}", os.O_CREAT | os.O_WRONLY, 0o666))
+            _mount(libc, "/dev/" + name, f"{view}/dev/{name}", None, _MS_BIND, None, f"bind /dev/{name}")
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{view}/dev/{name}")
+    os.mkdir(view + "/dev/shm")
+    _mount(libc, "tmpfs", view + "/dev/shm", "tmpfs", _MS_NOSUID | _MS_NODEV,
+           f"size={setup['shm_bytes']},mode=1777", "a private /dev/shm")
+    os.makedirs(view + "/proc", exist_ok=True)
+    # Read-only: a worker that keeps host uid 0 (root in a user namespace, no capabilities)
+    # would otherwise own the writable files of /proc/sys.
+    _mount(libc, "proc", view + "/proc", "proc", _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None,
+           "/proc of the sandbox's PID namespace")
+    _mount(libc, None, view, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, None, "make the root read-only")
+    number = _SYS_PIVOT_ROOT.get(os.uname().machine)
+    if number is None:
+        raise IsolationUnavailable(f"pivot_root: unknown on {os.uname().machine}")
+    os.chdir(view)
+    # pivot_root(".", "."): the old root ends up under the new one and is detached at once.
+    _check(libc.syscall(number, b".", b"."), "pivot_root")
+    _check(libc.umount2(b".", _MNT_DETACH), "detach the old root")
+    os.chdir("/")
+
+
+def _status_code(status: int) -> int:
+    """A wait status as an exit code; a signal becomes 128 + its number (init cannot re-raise it)."""
+    return 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _mirror(child: int) -> None:
+    """Outside the PID namespace: wait for the sandbox's init and end the same way it did."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _, status = os.waitpid(child, 0)
+    code = _status_code(status)
+    if code > 128:
+        signal.signal(code - 128, signal.SIG_DFL)
+        os.kill(os.getpid(), code - 128)
+    os._exit(code)
+
+
+def _init(worker: int) -> None:
+    """PID 1 of the sandbox: reap every orphan; end (taking every process left with it) with the worker."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)       # init ignores signals it has no handler for
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(1)
+        except InterruptedError:
+            continue
+        if pid == worker:
+            os._exit(_status_code(status))
+
+
+def drop_capabilities(libc: Any) -> None:
+    """No capability left, none to regain: for a worker that keeps its uid (no root to leave)."""
+    import ctypes
+
+    for cap in range(64):
+        libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)           # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()
+    _check(libc.capset(header, data), "drop capabilities")
+
+
+def enter_sandbox(setup: dict, sock: socket.socket) -> dict:
+    """Isolate as far as the machine allows; returns (only in the worker) the mode that applied.
+
+    ``namespaces``: real root with CAP_SYS_ADMIN (mount, PID, IPC, UTS, network namespaces).
+    ``user-namespace``: the same inside a user namespace (root without CAP_SYS_ADMIN, or not
+    root). ``uid-only``: no namespace was allowed; root still drops to the sandbox uid and the
+    view is whatever that uid may read (the canary decides if that is safe). ``none``: not
+    root and no namespace: the student's code sees what the grading user sees.
+    The allow-list view needs a PID namespace, which only children enter: the caller forks
+    the sandbox's init (PID 1), which builds the view and forks the worker; the process
+    outside waits and ends as its init ends.
     """
     libc = _libc()
-    done = {"mount_namespace": False, "network_namespace": False}
+    uid, gid = setup.get("uid"), setup.get("gid")
+    flags = _CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWIPC | _CLONE_NEWNET | _CLONE_NEWUTS
+    info: dict = {"mode": "", "errors": []}
+    wanted = setup.get("namespaces", "auto")
+    if wanted == "auto" and os.geteuid() == 0 and libc.unshare(flags) == 0:
+        info["mode"] = "namespaces"
+    elif wanted in ("auto", "user"):
+        if wanted == "auto" and os.geteuid() == 0:
+            import ctypes
+
+            info["errors"].append(f"unshare: {os.strerror(ctypes.get_errno())}")
+        try:
+            _unshare_user(libc, flags, uid, gid)
+            info["mode"] = "user-namespace"
+        except OSError as err:
+            info["errors"].append(str(err))
+    if not info["mode"]:
+        info["mode"] = "uid-only" if uid is not None and os.geteuid() == 0 else "none"
+        if uid is not None and os.geteuid() == 0:
+            drop_privileges(uid, gid)
+        return info
+    init = os.fork()
+    if init:
+        sock.close()
+        _mirror(init)
     try:
-        _check(libc.unshare(_CLONE_NEWNET), "unshare(network)")
-        done["network_namespace"] = True
-    except OSError:
-        pass
-    _check(libc.unshare(_CLONE_NEWNS), "unshare(mount)")
-    _check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "make mounts private")
-    for path in hide:
-        if os.path.isdir(path):
-            _check(libc.mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=4k,mode=000"),
-                   f"hide {path}")
-    blocked: dict[str, set[str]] = {}
-    for path in reach:
-        parts = os.path.realpath(path).split(os.sep)[1:]
-        for depth in range(1, len(parts)):
-            ancestor = os.sep + os.sep.join(parts[:depth])
-            info = os.stat(ancestor)
-            if info.st_uid != uid and not info.st_mode & 0o001:
-                blocked.setdefault(ancestor, set()).add(parts[depth])
-                break
-    for ancestor, children in sorted(blocked.items()):
-        handles = {name: os.open(os.path.join(ancestor, name), os.O_PATH) for name in children}
-        _check(libc.mount(b"tmpfs", ancestor.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=4k,mode=711"),
-               f"cover {ancestor}")
-        for name, handle in handles.items():
-            target = os.path.join(ancestor, name)
-            if os.path.isdir(f"/proc/self/fd/{handle}"):
-                os.mkdir(target, 0o755)
-            else:
-                open(target, "w").close()
-            _check(libc.mount(f"/proc/self/fd/{handle}".encode(), target.encode(), None, _MS_BIND | _MS_REC, None),
-                   f"reach {target}")
-            os.close(handle)
-    done["mount_namespace"] = True
-    return done
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _check(libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "make mounts private")
+        _build_view(libc, setup)
+        libc.sethostname(b"sandbox", 7)
+    except BaseException as err:  # noqa: BLE001 - whatever it was, the worker must not start
+        # The namespaces exist but the view could not be built: say so; never run half-isolated.
+        sys.stderr.write(f"cvgrade sandbox: {err}\n")
+        os._exit(70)
+    worker = os.fork()
+    if worker:
+        sock.close()
+        _drop(libc, uid, gid)
+        _init(worker)
+    _drop(libc, uid, gid)
+    return info
+
+
+def _drop(libc: Any, uid: int | None, gid: int | None) -> None:
+    if uid is not None and os.geteuid() == 0:
+        drop_privileges(uid, gid)           # root -> the sandbox uid clears every capability
+    else:
+        drop_capabilities(libc)
+    libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
 _getframe = sys._getframe     # pinned: student code may replace sys._getframe, not ours
+_IMPORT_MACHINERY = os.path.dirname(importlib.__file__) + os.sep
 
 
 class ImportGuard:
     """Refuse imports a module may not make (course.yaml ``forbidden_imports``).
 
-    The static check in the grader catches import statements; this catches the same names
-    imported dynamically from inside a student module at import or call time.
+    The importer is judged by where its code lives, never by names it can set (``__name__``,
+    ``__file__``): the nearest frame outside the import machinery belongs to a student module
+    when its code object comes from that module's staged file, or from code that module
+    compiled or exec'd (an audit hook records the file names of code compiled, exec'd or
+    built while a student module is on top). A library probing for a package on its own
+    (torch's ``find_spec('torchvision')``) is judged as the library. Two hooks: ``__import__``
+    (import statements, ``__import__``), and a meta-path finder for what ``__import__`` does
+    not see (``importlib.import_module`` and friends, or ``__import__`` restored by the student).
+    The static check in the grader (``shared.source_checks``) sees the literal cases first.
     """
 
-    def __init__(self, forbidden: dict[str, list[str]]):
+    def __init__(self, forbidden: dict[str, list[str]], submission: str):
         self.forbidden = {module: set(names) for module, names in forbidden.items()}
+        self.files = {}
+        for module in self.forbidden:
+            path = os.path.join(submission, module + ".py")
+            self.files[path] = module
+            self.files[os.path.realpath(path)] = module
+        self.tainted: dict[str, set[str]] = {}        # code file names -> the student modules that made them
         self.original = builtins.__import__
 
     def install(self) -> None:
         if self.forbidden:
             builtins.__import__ = self
-            sys.meta_path.insert(0, _ForbiddenFinder(self.forbidden))
+            sys.meta_path.insert(0, _ForbiddenFinder(self))
+            sys.addaudithook(self._audit)
+
+    def owners(self, frame: Any) -> set[str]:
+        """The student modules the code running in ``frame`` belongs to (empty: a library's)."""
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            module = self.files.get(filename)
+            if module is not None:
+                return {module}
+            if filename in self.tainted:
+                return self.tainted[filename]
+            if not (filename.startswith("<frozen importlib") or filename.startswith(_IMPORT_MACHINERY)):
+                return set()
+            frame = frame.f_back
+        return set()
+
+    def refusal(self, name: str, frame: Any) -> str | None:
+        top = name.partition(".")[0]
+        for module in sorted(self.owners(frame)):
+            if top in self.forbidden.get(module, ()):
+                return f"{module}.py may not import {top} in this homework"
+        return None
+
+    def _audit(self, event: str, args: tuple) -> None:
+        # Code made by a student module counts as that module, whatever file name it claims.
+        if event in ("compile", "code.__new__"):
+            filename = args[1] if len(args) > 1 else None
+        elif event == "exec":
+            filename = getattr(args[0], "co_filename", None)
+        elif event == "object.__setattr__" and len(args) == 3 and args[1] == "__code__":
+            filename = getattr(args[2], "co_filename", None)
+        else:
+            return
+        try:
+            if not isinstance(filename, (str, bytes)):
+                return
+            owners = self.owners(_getframe(1))      # the caller of compile/exec (they have no frame)
+            if owners:
+                self.tainted.setdefault(os.fsdecode(filename), set()).update(owners)
+        except Exception:  # noqa: BLE001 - an audit hook that raises would break the audited call
+            pass
 
     def __call__(self, name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
                  level: int = 0) -> Any:
-        if not isinstance(globals, dict):  # __import__("x") called by hand passes no globals
-            globals = _getframe(1).f_globals
-        importer = globals.get("__name__")
-        blocked = self.forbidden.get(importer or "")
-        if blocked and level == 0 and name.split(".")[0] in blocked:
-            raise ImportError(f"{importer}.py may not import {name.split('.')[0]} in this homework")
+        if level == 0 and isinstance(name, str):
+            refused = self.refusal(name, _getframe(1))
+            if refused is not None:
+                raise ImportError(refused)
         return self.original(name, globals, locals, fromlist, level)
 
 
@@ -166,29 +457,21 @@ class _ForbiddenFinder:
     """The import hook ``__import__`` does not see: ``importlib.import_module`` and friends.
 
     Asked for a forbidden package that is not imported yet, it refuses when the code asking
-    (the first caller outside the import machinery) is a student module whose list forbids
-    it. Libraries asking on their own (torch probing for torchvision with ``find_spec``) are
-    left alone. A package already imported by an allowed module stays reachable through
-    ``sys.modules``: the static check and ``__import__`` cover the usual ways.
+    is a student module whose list forbids it (see ``ImportGuard.owners``). A package already
+    imported by an allowed module stays reachable through ``sys.modules`` by a student who
+    restores the original ``__import__``: the static check flags the usual ways of doing so.
     """
 
-    def __init__(self, forbidden: dict[str, set[str]]):
-        self.forbidden = forbidden
-        self.names = set().union(*forbidden.values())
+    def __init__(self, guard: ImportGuard):
+        self.guard = guard
+        self.names = set().union(*guard.forbidden.values())
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
-        top = fullname.partition(".")[0]
-        if top not in self.names:
+        if fullname.partition(".")[0] not in self.names:
             return None
-        frame = _getframe(1)
-        while frame is not None:
-            name = frame.f_globals.get("__name__")
-            if not (isinstance(name, str) and (name.startswith(("importlib", "_frozen_importlib")))):
-                break
-            frame = frame.f_back
-        importer = frame.f_globals.get("__name__") if frame is not None else None
-        if isinstance(importer, str) and top in self.forbidden.get(importer, ()):
-            raise ImportError(f"{importer}.py may not import {top} in this homework")
+        refused = self.guard.refusal(fullname, _getframe(1))
+        if refused is not None:
+            raise ImportError(refused)
         return None
 
     def invalidate_caches(self) -> None:
@@ -247,9 +530,7 @@ class Worker:
                     return self.failure("import", err)
                 return {"ok": True, "value": None}
             if request.get("op") == "canary":
-                import numpy
-
-                return {"ok": True, "value": float(numpy.arange(10.0) @ numpy.arange(10.0))}
+                return {"ok": True, "value": canary(request)}
             if request.get("op") == "probe":
                 fn = getattr(self.load_probes(), request["name"])
                 value = fn(StudentModules(), *request.get("args", ()), **request.get("kwargs", {}))
@@ -301,6 +582,41 @@ class Worker:
         return self.probes
 
 
+def canary(request: dict) -> dict:
+    """The sandbox's self-test, before any student code: can it work, and is it blind?
+
+    Works: the standard library, numpy (and torch when the homework needs it) import and
+    their files are readable (a warm worker has them imported already, so reading the files
+    is what proves the sandbox uid can reach them). Blind: every path of ``secrets`` (a
+    private marker, reference, hidden tests, the course's .git and dist/) can be neither
+    read nor listed. The grader decides what a failure means.
+    """
+    problems, readable = [], []
+    for name in ["os", "json", *request.get("imports", [])]:
+        try:
+            module = importlib.import_module(name)
+            with open(module.__file__, "rb") as handle:
+                handle.read(1)
+            os.listdir(os.path.dirname(module.__file__))
+        except BaseException as err:  # noqa: BLE001 - ImportError, PermissionError, anything
+            problems.append(f"{name}: {type(err).__name__}: {_text(err)[:200]}")
+    for path in request.get("secrets", []):
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                with open(path, "rb") as handle:
+                    handle.read(1)
+            readable.append(path)
+        except OSError:
+            pass
+    value = 0.0
+    if "numpy" in sys.modules:
+        numpy = sys.modules["numpy"]
+        value = float(numpy.arange(10.0) @ numpy.arange(10.0))
+    return {"value": value, "problems": problems, "readable": readable}
+
+
 def _text(err: BaseException) -> str:
     try:
         return str(err)[:2000]
@@ -316,20 +632,36 @@ def serve_channel(sock: socket.socket, wire: Any) -> None:
     module is imported.
     """
     setup = wire.recv(sock)
-    isolation: dict = {}
-    if setup.get("uid") is not None and os.getuid() == 0:
-        # Still root: namespaces and mounts first, then become the sandbox user, so
-        # nothing the student runs ever holds privileges.
-        try:
-            isolation = isolate(setup.get("hide", []), setup.get("reach", []), setup["uid"])
-        except OSError as err:
-            isolation = {"isolation_error": str(err)}
-        drop_privileges(setup["uid"], setup["gid"])
+    joined = join_cgroups(setup.get("cgroups", []))
+    os.umask(0o022)
+    isolation = enter_sandbox(setup, sock)
+    isolation["cgroups"] = joined
+    # Every temporary and cache folder inside the grading's own space: the private /tmp of
+    # the view, or (without one) the grading's 0700 folder. Never a folder shared with others.
+    tmp = "/tmp" if isolation["mode"] in ("namespaces", "user-namespace") else setup.get("tmp") or "/tmp"
+    for key, sub in (("HOME", ""), ("TMPDIR", ""), ("XDG_CACHE_HOME", ".cache"), ("MPLCONFIGDIR", "matplotlib"),
+                     ("TORCHINDUCTOR_CACHE_DIR", "torchinductor"), ("TRITON_CACHE_DIR", "triton")):
+        os.environ[key] = os.path.join(tmp, sub) if sub else tmp
+    tempfile.tempdir = None             # chosen again from TMPDIR (a warm worker inherited the zygote's)
     apply_limits(setup.get("limits", {}))
     os.chdir(setup["submission"])
     sys.path.insert(0, setup["submission"])
-    ImportGuard(setup.get("forbidden", {})).install()
+    if setup.get("lib"):
+        sys.path.append(setup["lib"])   # the course's shared helpers (public), for the probes
+    ImportGuard(setup.get("forbidden", {}), setup["submission"]).install()
     Worker(sock, wire, setup).serve(isolation)
+
+
+def join_cgroups(folders: list[str]) -> list[str]:
+    """Move this process into the grading's cgroups (memory, pids) before anything else runs."""
+    joined = []
+    for folder in folders:
+        try:
+            _write(os.path.join(folder, "cgroup.procs"), str(os.getpid()))
+            joined.append(folder)
+        except OSError:
+            pass
+    return joined
 
 
 # ------------------------------------------------------------------ warm start (fork server)

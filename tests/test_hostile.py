@@ -35,6 +35,8 @@ import glob, os
 leaked = []
 for pattern in ["{root}/solutions/**/*.py", "/tmp/cvgrade-*/**", "/autograder/source/solutions/**"]:
     for path in glob.glob(pattern, recursive=True):
+        if os.path.realpath(path).startswith(os.getcwd() + os.sep):
+            continue                                   # its own staged files are not a leak
         try:
             leaked.append(open(path).read())
         except OSError:
@@ -212,11 +214,14 @@ def test_hostile_zip_upload(toy_root, tmp_path):
 
 
 # Without root (a laptop): no privilege drop, the same process split and limits. Simulated here
-# on a root machine; the fork bomb is left out, since root is not bound by RLIMIT_NPROC.
+# on a root machine (the fork bomb is left out, since root is not bound by RLIMIT_NPROC): with a
+# user namespace (the worker keeps the grading user's uid, without capabilities, in its own
+# view), and with none at all (nothing hides the grader's files; the results say so).
 LAPTOP_CASES = ["os._exit at import", "SIGSEGV in a call", "infinite loop in a call, SIGTERM ignored",
                 "memory hog", "detached background process", "200 MB of output",
                 "conftest, sitecustomize, pytest.ini and numpy.py injected", "pickle payload",
-                "ndarray subclass that equals everything"]
+                "ndarray subclass that equals everything", "read the reference and hidden tests"]
+NO_NAMESPACE_CASES = ["SIGSEGV in a call", "detached background process", "pickle payload"]
 
 
 @pytest.mark.parametrize("case", LAPTOP_CASES)
@@ -224,9 +229,23 @@ def test_hostile_submission_without_privilege_drop(toy_root, tmp_path, case):
     sources, expected = CASES[case]
     sources = {name: code.replace("{root}", str(toy_root)) for name, code in sources.items()}
     sources.setdefault("other.py", OTHER_REFERENCE)
-    doc = grade_sources(toy_root, tmp_path, sources, env={"CVGRADE_SANDBOX_USER": "none"})
-    assert doc["score"] == expected
-    assert "separate, resource-limited process only" in doc["output"]
+    doc = grade_sources(toy_root, tmp_path, sources, env={"CVGRADE_SANDBOX_USER": "none", "CVGRADE_NAMESPACES": "user"})
+    assert doc["score"] == expected, doc["output"]
+    assert "Isolation (user-namespace): your code ran without privileges" in doc["output"]
+    assert "LEAKED" not in doc["output"] + "".join(t["output"] for t in doc["tests"])
+    assert leftover_processes() == []
+    leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("case", NO_NAMESPACE_CASES)
+def test_hostile_submission_without_privilege_drop_or_namespaces(toy_root, tmp_path, case):
+    sources, expected = CASES[case]
+    sources = {name: code.replace("{root}", str(toy_root)) for name, code in sources.items()}
+    sources.setdefault("other.py", OTHER_REFERENCE)
+    doc = grade_sources(toy_root, tmp_path, sources, env={"CVGRADE_SANDBOX_USER": "none", "CVGRADE_NAMESPACES": "off"})
+    assert doc["score"] == expected, doc["output"]
+    assert "Isolation (none)" in doc["output"] and "were not isolated from one another" in doc["output"]
     assert leftover_processes() == []
     leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
     assert leftovers == []
@@ -239,28 +258,38 @@ def test_broken_sandbox_is_a_loud_grader_error_not_a_zero(toy_root, tmp_path):
     assert doc["tests"] == []
 
 
+def _process_named(name: str) -> bool:
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and Path(f"/proc/{entry}/comm").read_text().strip() == name:
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def test_sigterm_stops_grading_with_partial_results_flagged(toy_root, tmp_path):
     import json
     import signal
     import sys
     import uuid
 
-    # add() announces that it is running (a file in /tmp, which the sandbox may write), then
-    # sleeps: the signal arrives inside a call of student code however loaded the machine is.
-    marker = Path(f"/tmp/cvgrade-sigterm-{uuid.uuid4().hex}")
+    # add() announces that it is running (its process name, the one thing the sandbox shows
+    # the host), then sleeps: the signal arrives inside a call of student code however loaded
+    # the machine is.
+    name = f"sigterm{uuid.uuid4().hex[:8]}"
     submission = tmp_path / "submission"
     submission.mkdir()
-    (submission / "toy.py").write_text(toy(add=f"import time\n    open({str(marker)!r}, 'w').close()\n"
-                                               "    time.sleep(1.5)\n    return a + b"))
+    (submission / "toy.py").write_text(toy(add=f"import ctypes, time\n    ctypes.CDLL(None).prctl(15, "
+                                               f"{name.encode()!r})\n    time.sleep(1.5)\n    return a + b"))
     (submission / "other.py").write_text(OTHER_REFERENCE)
     out = tmp_path / "results.json"
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "--root", str(toy_root), "grade", "hw0",
                              str(submission), "--json", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not marker.exists():
+    while time.monotonic() < deadline and not _process_named(name):
         time.sleep(0.02)
-    assert marker.exists(), "the call of add() never started"
-    marker.unlink()
+    assert _process_named(name), "the call of add() never started"
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
     doc = json.loads(out.read_text())
