@@ -112,25 +112,49 @@ def spectrogram(x, n_fft=512, hop_length=128, power=2.0):
     raise NotImplementedError("spectrogram: not implemented yet")
 
 
-def amplitude_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
-    """Convert a POWER spectrogram to decibels, as librosa.power_to_db.
+def power_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
+    """Convert a POWER spectrogram (|stft|^2) to decibels, as librosa.power_to_db.
 
     Lecture idea: loudness is perceived logarithmically; a dB image shows the quiet
-    harmonics that a linear image hides.
+    harmonics that a linear image hides. Power is energy, so a factor 10 in power is 10 dB:
         db = 10 log10(max(s, amin) / ref),   then   db = max(db, db.max() - top_db)
+    Powers 1, 10, 100 are 0, 10, 20 dB.
 
     Inputs:
-    - s: array of powers (>= 0), any shape.
+    - s: array of powers (>= 0), any shape, any real dtype.
     - ref: power that maps to 0 dB, > 0 (ValueError naming `ref` otherwise).
     - amin: the smallest power used, > 0, so that s = 0 does not give -inf (ValueError
-      naming `amin` otherwise).
+      naming `amin` otherwise). Clip first, then divide by ref: s = 0 gives
+      10 log10(amin / ref).
     - top_db: keep only this many dB below the loudest value (>= 0, ValueError naming
-      `top_db` otherwise); None: no floor.
+      `top_db` otherwise; 0 makes every value the maximum); None: no floor. The floor is
+      the maximum of the dB values (after dividing by ref) minus top_db.
+
+    Returns: float64 array of the shape of s.
+    """
+    # TODO
+    raise NotImplementedError("power_to_db: not implemented yet")
+
+
+def amplitude_to_db(s, ref=1.0, amin=1e-5, top_db=80.0):
+    """Convert an AMPLITUDE (magnitude, |stft|) spectrogram to decibels, as librosa.amplitude_to_db.
+
+    Power is amplitude squared, so the same loudness in dB needs 20 log10 for amplitudes:
+        db = 20 log10(max(s, amin) / ref),   then   db = max(db, db.max() - top_db)
+    Amplitudes 1, 10, 100 are 0, 20, 40 dB, and amplitude_to_db(|S|, ref, amin, top_db)
+    equals power_to_db(|S|**2, ref**2, amin**2, top_db).
+
+    Inputs (errors as in power_to_db):
+    - s: array of amplitudes (>= 0), any shape, any real dtype.
+    - ref: the amplitude that maps to 0 dB, > 0.
+    - amin: the smallest amplitude used, > 0. The default 1e-5 is -100 dB, the same floor
+      as power_to_db's 1e-10. Clip first, then divide by ref.
+    - top_db: dynamic range in dB kept below the loudest value, >= 0; None: no floor.
 
     Returns: float64 array of the shape of s.
 
-    Hints: it is 10 log10 for powers (20 log10 is for amplitudes). The floor is taken from
-    the maximum of the dB values, after dividing by ref.
+    Hint: squaring s and calling power_to_db is correct on paper but overflows for
+    amplitudes above ~1e154; use 20 log10 directly.
     """
     # TODO
     raise NotImplementedError("amplitude_to_db: not implemented yet")
@@ -164,8 +188,9 @@ def mel_filterbank(sr, n_fft, n_mels, f_min=0.0, f_max=None):
     Construction:
     1. n_mels + 2 points equally spaced in mel from hz_to_mel(f_min) to hz_to_mel(f_max),
        mapped back to Hz: f_0 < f_1 < ... < f_{n_mels + 1}.
-    2. The bin frequencies freqs = np.linspace(0, sr / 2, n_fft // 2 + 1) (bin k is at
-       k * sr / n_fft for even n_fft).
+    2. The frequencies freqs = np.linspace(0, sr / 2, n_fft // 2 + 1), as torchaudio. For
+       even n_fft these are the rfft bins k * sr / n_fft; for ODD n_fft they are not (the
+       last one is sr / 2): follow torchaudio's linspace for every n_fft (odd sizes are tested).
     3. Filter m (m = 0 .. n_mels - 1) rises linearly from 0 at f_m to 1 at f_{m+1} and falls
        back to 0 at f_{m+2}:
        fb[m, k] = max(0, min((freqs[k] - f_m) / (f_{m+1} - f_m),

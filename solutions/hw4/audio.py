@@ -124,29 +124,58 @@ def spectrogram(x, n_fft=512, hop_length=128, power=2.0):
     return np.abs(stft(x, n_fft, hop_length, center=True)) ** power
 
 
-def amplitude_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
-    """A power spectrogram in decibels: 10 log10(max(s, amin) / ref), floored at max - top_db.
-
-    Inputs:
-    - s: array of powers (>= 0), any shape.
-    - ref: the power that maps to 0 dB, > 0.
-    - amin: smallest power considered (avoids log10(0) = -inf), > 0.
-    - top_db: dynamic range kept below the loudest value, >= 0; None keeps everything.
-
-    Returns: float64 array of the shape of ``s``.
-    """
+def _decibels(s, ref, amin, top_db, factor):
+    """factor * log10(max(s, amin) / ref), floored at its maximum - top_db (shared by both dB scales)."""
     s = np.asarray(s)
     if s.dtype.kind not in "biuf":
         raise ValueError(f"s must be a real-valued array, got dtype {s.dtype}")
     ref = _check_positive("ref", ref)
     amin = _check_positive("amin", amin)
-    db = 10.0 * np.log10(np.maximum(s.astype(np.float64), amin) / ref)
-    if top_db is not None:
-        if not np.isfinite(top_db) or top_db < 0:
-            raise ValueError(f"top_db must be a finite number >= 0 or None, got {top_db!r}")
-        if db.size:
-            db = np.maximum(db, db.max() - top_db)
+    if top_db is not None and (not np.isfinite(top_db) or top_db < 0):
+        raise ValueError(f"top_db must be a finite number >= 0 or None, got {top_db!r}")
+    # amin clips the input before ref divides it: a silent bin is amin / ref, not amin.
+    db = factor * np.log10(np.maximum(s.astype(np.float64), amin) / ref)
+    if top_db is not None and db.size:
+        db = np.maximum(db, db.max() - top_db)
     return db
+
+
+def power_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
+    """A POWER spectrogram (|stft|^2) in decibels: 10 log10(max(s, amin) / ref), floored at max - top_db.
+
+    As librosa.power_to_db. Powers 1, 10, 100 are 0, 10, 20 dB.
+
+    Inputs:
+    - s: array of powers (>= 0), any shape, any real dtype.
+    - ref: the power that maps to 0 dB, > 0.
+    - amin: smallest power considered (avoids log10(0) = -inf), > 0; clipping happens before
+      dividing by ref, so s = 0 gives 10 log10(amin / ref).
+    - top_db: dynamic range kept below the loudest value, >= 0 (0 makes everything the
+      maximum); None keeps everything. The floor is the maximum of the dB values (after
+      dividing by ref) minus top_db.
+
+    Returns: float64 array of the shape of ``s``.
+    """
+    return _decibels(s, ref, amin, top_db, 10.0)
+
+
+def amplitude_to_db(s, ref=1.0, amin=1e-5, top_db=80.0):
+    """An AMPLITUDE (magnitude, |stft|) spectrogram in decibels: 20 log10(max(s, amin) / ref), floored at max - top_db.
+
+    As librosa.amplitude_to_db and torchaudio's AmplitudeToDB(stype="magnitude"): 20 log10
+    because power is amplitude squared, so amplitude_to_db(|S|) equals power_to_db(|S|^2,
+    ref^2, amin^2, top_db). Amplitudes 1, 10, 100 are 0, 20, 40 dB.
+
+    Inputs:
+    - s: array of amplitudes (>= 0), any shape, any real dtype.
+    - ref: the amplitude that maps to 0 dB, > 0.
+    - amin: smallest amplitude considered, > 0 (default 1e-5, i.e. -100 dB, the same floor
+      as power_to_db's 1e-10); clipping happens before dividing by ref.
+    - top_db: dynamic range in dB kept below the loudest value, >= 0; None keeps everything.
+
+    Returns: float64 array of the shape of ``s``.
+    """
+    return _decibels(s, ref, amin, top_db, 20.0)
 
 
 # ----------------------------------------------------------------------------------------
@@ -171,8 +200,10 @@ def mel_filterbank(sr, n_fft, n_mels, f_min=0.0, f_max=None):
 
     n_mels + 2 points equally spaced in mel from hz_to_mel(f_min) to hz_to_mel(f_max), mapped
     back to Hz: f_0 < f_1 < ... < f_{n_mels+1}. Filter m rises linearly from 0 at f_m to 1 at
-    f_{m+1} and falls back to 0 at f_{m+2}, evaluated at the n_fft // 2 + 1 bin frequencies
-    linspace(0, sr / 2, n_fft // 2 + 1):
+    f_{m+1} and falls back to 0 at f_{m+2}, evaluated at the n_fft // 2 + 1 frequencies
+    linspace(0, sr / 2, n_fft // 2 + 1), as torchaudio does. For even n_fft these are the bins
+    k * sr / n_fft; for odd n_fft they are not (the last one is sr / 2, not
+    (n_fft - 1) / 2 * sr / n_fft): the contract is torchaudio's, for every n_fft.
         fb[m, k] = max(0, min((f - f_m) / (f_{m+1} - f_m), (f_{m+2} - f) / (f_{m+2} - f_{m+1})))
 
     Inputs: sr > 0 (Hz); n_fft >= 1; n_mels >= 1; 0 <= f_min < f_max <= sr / 2 (f_max None: sr / 2).
@@ -187,6 +218,7 @@ def mel_filterbank(sr, n_fft, n_mels, f_min=0.0, f_max=None):
         raise ValueError(f"f_min must be a finite number >= 0, got {f_min!r}")
     if not np.isfinite(f_max) or f_max <= f_min or f_max > sr / 2.0:
         raise ValueError(f"f_max must satisfy f_min < f_max <= sr / 2 = {sr / 2.0:g}, got {f_max!r}")
+    # torchaudio's grid, not np.fft.rfftfreq: they differ only for odd n_fft (see the docstring).
     freqs = np.linspace(0.0, sr / 2.0, n_fft // 2 + 1)
     edges = mel_to_hz(np.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2))
     lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]

@@ -218,7 +218,10 @@ def spectrograms() -> list[Cell]:
         rising line, a click a vertical line, noise is everywhere.
 
         Energies span many orders of magnitude, and loudness is perceived logarithmically, so we look
-        at *decibels*: `10 log10(power / ref)`, floored `top_db` below the maximum.
+        at *decibels*: `power_to_db` is `10 log10(power / ref)`, floored `top_db` below the maximum.
+        Power is amplitude squared, so for a magnitude spectrogram `|S|` the same decibels are
+        `20 log10(|S| / ref)`: that is `amplitude_to_db` (the names mean what they mean in librosa
+        and torchaudio; mixing them up halves or doubles every dB value).
         `torch.stft` computes the same transform: the last line compares the two.
         """),
         code('''
@@ -227,7 +230,7 @@ def spectrograms() -> list[Cell]:
         for i, (name, x) in enumerate(sounds.items()):
             power = audio.spectrogram(x, n_fft=n_fft, hop_length=hop)
             show_spec(axes[0, i], power, hop, title=f"{name}\\nlinear power")
-            show_spec(axes[1, i], audio.amplitude_to_db(power, top_db=80.0), hop, title="dB (top_db = 80)")
+            show_spec(axes[1, i], audio.power_to_db(power, top_db=80.0), hop, title="dB (top_db = 80)")
         finish(fig)
 
         x = sounds["tone + clicks + noise"]
@@ -236,9 +239,11 @@ def spectrograms() -> list[Cell]:
                             center=True, pad_mode="reflect", return_complex=True).numpy()
         print("stft shape", mine.shape, "| max |audio.stft - torch.stft| / max |S| =",
               np.abs(mine - theirs).max() / np.abs(theirs).max())
+        print("max |amplitude_to_db(|S|) - power_to_db(|S|^2)| =",
+              np.abs(audio.amplitude_to_db(np.abs(mine)) - audio.power_to_db(np.abs(mine) ** 2)).max(), "dB")
         '''),
-        *your_turn("`stft`, `spectrogram` and `amplitude_to_db`", "audio.py", "stft", "spectrogram",
-                   "amplitude_to_db"),
+        *your_turn("`stft`, `spectrogram`, `power_to_db` and `amplitude_to_db`", "audio.py", "stft",
+                   "spectrogram", "power_to_db", "amplitude_to_db"),
     ]
 
 
@@ -269,8 +274,8 @@ def mel() -> list[Cell]:
         x = sounds["chirp 200 -> 3000 Hz"]
         power = audio.spectrogram(x, n_fft=n_fft, hop_length=hop)
         fig, axes = plt.subplots(1, 2, figsize=(12, 3))
-        show_spec(axes[0], audio.amplitude_to_db(power), hop, title="chirp: dB spectrogram (linear in Hz)")
-        show_spec(axes[1], audio.amplitude_to_db(fb @ power), hop, top=fb.shape[0], ylabel="mel band",
+        show_spec(axes[0], audio.power_to_db(power), hop, title="chirp: dB spectrogram (linear in Hz)")
+        show_spec(axes[1], audio.power_to_db(fb @ power), hop, top=fb.shape[0], ylabel="mel band",
                   title="chirp: dB mel spectrogram (the sweep bends: linear in mel)")
         finish(fig)
         '''),
@@ -305,7 +310,7 @@ def video() -> list[Cell]:
         finish(fig)
 
         fig, axes = plt.subplots(1, 2, figsize=(13, 3))
-        show_spec(axes[0], audio.amplitude_to_db(audio.spectrogram(video["audio"], n_fft=256, hop_length=spf)),
+        show_spec(axes[0], audio.power_to_db(audio.spectrogram(video["audio"], n_fft=256, hop_length=spf)),
                   spf, title="the soundtrack: two tones switching on and off")
         time = np.arange(60) / video["fps"]
         axes[1].plot(time, video["motion"] / video["motion"].max(), label="visual motion")
@@ -476,10 +481,10 @@ def separation() -> list[Cell]:
                   f"after masking {ad.sdr(reference, estimate):6.2f} dB")
 
         fig, axes = plt.subplots(1, 4, figsize=(15, 3))
-        show_spec(axes[0], audio.amplitude_to_db(np.abs(M) ** 2), hop, title="mixture (dB)")
+        show_spec(axes[0], audio.power_to_db(np.abs(M) ** 2), hop, title="mixture (dB)")
         show_spec(axes[1], mask_a.numpy(), hop, title="ratio mask of a", cmap="viridis")
         show_spec(axes[2], mask_b.numpy(), hop, title="ratio mask of b", cmap="viridis")
-        show_spec(axes[3], audio.amplitude_to_db(np.abs(audio.stft(estimates["a (440 Hz)"], n_fft, hop)) ** 2), hop,
+        show_spec(axes[3], audio.power_to_db(np.abs(audio.stft(estimates["a (440 Hz)"], n_fft, hop)) ** 2), hop,
                   title="separated a (dB)")
         finish(fig)
         '''),

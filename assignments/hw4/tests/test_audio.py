@@ -95,32 +95,44 @@ def test_stft_pure_tone_peaks_at_its_bin(hw):
 
 @pytest.mark.points(1)
 def test_stft_center_pads_by_reflection(hw):
-    """stft: center=True equals center=False on the signal reflect-padded by n_fft // 2"""
+    """stft: center=True is the windowed DFT of the signal reflect-padded by n_fft // 2"""
     x = np.cumsum(np.sin(np.arange(300) ** 1.3))
     padded = np.pad(x, 32, mode="reflect")        # x[32] ... x[1] | x | x[-2] ... x[-33]
-    assert_close(hw.audio.stft(x, n_fft=64, hop_length=16, center=True),
-                 hw.audio.stft(padded, n_fft=64, hop_length=16, center=False), dtype=np.complex128)
+    assert_close(hw.audio.stft(x, n_fft=64, hop_length=16, center=True), _dft_stft(padded, 64, 16),
+                 dtype=np.complex128)
 
 
 @pytest.mark.points(1)
 def test_spectrogram_is_power_of_stft(hw):
     """spectrogram: |stft|^2 by default, |stft| with power=1"""
-    x = np.sin(0.05 * np.arange(700) ** 1.5)
-    S = hw.audio.stft(x, n_fft=128, hop_length=32)
-    assert_close(hw.audio.spectrogram(x, n_fft=128, hop_length=32), np.abs(S) ** 2)
-    assert_close(hw.audio.spectrogram(x, n_fft=128, hop_length=32, power=1.0), np.abs(S))
+    x = np.sin(0.05 * np.arange(300) ** 1.5)
+    S = _dft_stft(np.pad(x, 64, mode="reflect"), 128, 32)      # the centred STFT, from its definition
+    assert_close(hw.audio.spectrogram(x, n_fft=128, hop_length=32), np.abs(S) ** 2, rtol=1e-9, atol=1e-9)
+    assert_close(hw.audio.spectrogram(x, n_fft=128, hop_length=32, power=1.0), np.abs(S), rtol=1e-9, atol=1e-9)
 
 
 @pytest.mark.points(2)
-def test_amplitude_to_db_by_hand(hw):
-    """amplitude_to_db: powers 1, 10, 100 are 0, 10, 20 dB; 0 is floored at max - top_db"""
+def test_power_to_db_by_hand(hw):
+    """power_to_db: powers 1, 10, 100 are 0, 10, 20 dB; 0 is floored at max - top_db"""
     s = np.array([1.0, 10.0, 100.0, 0.0])
     # 10 log10(max(0, 1e-10)) = -100 dB, but top_db=80 keeps only down to 20 - 80 = -60 dB.
-    assert_close(hw.audio.amplitude_to_db(s), [0.0, 10.0, 20.0, -60.0])
-    assert_close(hw.audio.amplitude_to_db(s, top_db=None), [0.0, 10.0, 20.0, -100.0])
+    assert_close(hw.audio.power_to_db(s), [0.0, 10.0, 20.0, -60.0])
+    assert_close(hw.audio.power_to_db(s, top_db=None), [0.0, 10.0, 20.0, -100.0])
     # ref=10 shifts everything by -10 dB; the floor follows the new maximum: 10 - 15 = -5 dB.
-    assert_close(hw.audio.amplitude_to_db(s, ref=10.0, top_db=15.0), [-5.0, 0.0, 10.0, -5.0])
-    assert_close(hw.audio.amplitude_to_db(s, amin=1e-3, top_db=None), [0.0, 10.0, 20.0, -30.0])
+    assert_close(hw.audio.power_to_db(s, ref=10.0, top_db=15.0), [-5.0, 0.0, 10.0, -5.0])
+    assert_close(hw.audio.power_to_db(s, amin=1e-3, top_db=None), [0.0, 10.0, 20.0, -30.0])
+
+
+@pytest.mark.points(1)
+def test_amplitude_to_db_by_hand(hw):
+    """amplitude_to_db: amplitudes 1, 10, 100 are 0, 20, 40 dB (20 log10); 0 is amin = 1e-5, i.e. -100 dB"""
+    s = np.array([1.0, 10.0, 100.0, 0.0])
+    assert_close(hw.audio.amplitude_to_db(s, top_db=None), [0.0, 20.0, 40.0, -100.0])
+    # The floor is in dB, whatever the scale: 40 - 80 = -40 dB.
+    assert_close(hw.audio.amplitude_to_db(s), [0.0, 20.0, 40.0, -40.0])
+    with context("amplitude_to_db(|S|) vs power_to_db(|S|^2) (the same loudness in dB)"):
+        a = np.array([[0.5, 3.0], [2e-3, 7.0]])
+        assert_close(hw.audio.amplitude_to_db(a), 10 * np.log10(a ** 2))
 
 
 @pytest.mark.points(1)

@@ -29,15 +29,6 @@ def test_frame_signal_against_reference(hw, ref, rng):
         assert_close(hw.audio.frame_signal(x, 6, 4), ref.audio.frame_signal(x, 6, 4))
 
 
-@pytest.mark.points(1)
-def test_frame_signal_error_contract(hw):
-    """frame_signal: ValueError naming frame_length (longer than x, or 0) or hop_length (0)"""
-    x = np.ones(10)
-    assert_raises(ValueError, hw.audio.frame_signal, x, 11, 1, mentions=["frame_length"])
-    assert_raises(ValueError, hw.audio.frame_signal, x, 0, 1, mentions=["frame_length"])
-    assert_raises(ValueError, hw.audio.frame_signal, x, 4, 0, mentions=["hop_length"])
-
-
 @pytest.mark.points(2)
 def test_hann_window_equals_torch(hw):
     """hann_window: equals torch.hann_window for n = 0..9, 255, 256, periodic and symmetric"""
@@ -91,16 +82,24 @@ def test_stft_short_signals_and_dtypes(hw, rng):
                          _torch_stft(x, n_fft, hop_length, center))
 
 
-@pytest.mark.points(2)
-def test_stft_error_contract(hw):
-    """stft: ValueError naming n_fft (signal shorter than it, center=False), x (too short to centre), hop_length"""
-    assert_raises(ValueError, hw.audio.stft, np.ones(100), n_fft=128, center=False, mentions=["n_fft"])
+@pytest.mark.points(1)
+def test_framing_and_stft_error_contract(hw, ref):
+    """frame_signal / stft / spectrogram: valid calls work; bad arguments raise ValueError naming them"""
+    x = np.cos(0.3 * np.arange(100))
+    # Raising everywhere earns nothing: the valid calls must work first.
+    assert_close(hw.audio.frame_signal(x, 10, 30), ref.audio.frame_signal(x, 10, 30))
+    _assert_stft(hw.audio.stft(x, n_fft=32, hop_length=8), ref.audio.stft(x, n_fft=32, hop_length=8))
+    assert_raises(ValueError, hw.audio.frame_signal, x, 101, 1, mentions=["frame_length"])
+    assert_raises(ValueError, hw.audio.frame_signal, x, 0, 1, mentions=["frame_length"])
+    assert_raises(ValueError, hw.audio.frame_signal, x, 4, 0, mentions=["hop_length"])
+    assert_raises(ValueError, hw.audio.stft, x, n_fft=128, center=False, mentions=["n_fft"])
     assert_raises(ValueError, hw.audio.stft, np.ones(32), n_fft=64, center=True, mentions=["x"])
-    assert_raises(ValueError, hw.audio.stft, np.ones(100), n_fft=32, hop_length=0, mentions=["hop_length"])
+    assert_raises(ValueError, hw.audio.stft, x, n_fft=32, hop_length=0, mentions=["hop_length"])
     assert_raises(ValueError, hw.audio.stft, np.ones((10, 10)), n_fft=4, mentions=["x"])
+    assert_raises(ValueError, hw.audio.spectrogram, x, n_fft=32, power=0.0, mentions=["power"])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_spectrogram_against_reference(hw, ref, rng):
     """spectrogram: powers 2, 1 and 0.5 of |stft| on random signals"""
     x = rng.normal(size=900)
@@ -111,34 +110,73 @@ def test_spectrogram_against_reference(hw, ref, rng):
                          atol=1e-9 * expected.max(), rtol=1e-9)
 
 
+@pytest.mark.points(1)
+def test_spectrogram_default_arguments(hw, ref):
+    """spectrogram: the defaults n_fft=512, hop_length=128, power=2.0 (centred), on a chirp plus clicks"""
+    x = chirp(200, 3500, 0.3, 8000) + clicks([0.05, 0.2], 0.3, 8000)
+    expected = ref.audio.spectrogram(x)
+    assert_close(hw.audio.spectrogram(x), expected, atol=1e-9 * expected.max(), rtol=1e-9)
+
+
+_DB_KWARGS = ({}, {"ref": 0.01}, {"amin": 1e-5}, {"top_db": 40.0}, {"top_db": None}, {"top_db": 0.0},
+              {"ref": 3.0, "amin": 1e-8, "top_db": 60.0},
+              # ref != 1 without a floor: amin clips s before ref divides it (s = 0 -> amin / ref).
+              {"ref": 0.01, "top_db": None}, {"ref": 1e3, "amin": 1e-6, "top_db": None})
+
+
 @pytest.mark.points(2)
-def test_amplitude_to_db_against_reference(hw, ref, rng):
-    """amplitude_to_db: random powers over 12 decades with exact zeros, various ref, amin, top_db"""
+def test_power_to_db_against_reference(hw, ref, rng):
+    """power_to_db: random powers over 12 decades with exact zeros, various ref, amin, top_db"""
     s = 10.0 ** rng.uniform(-12, 0, size=(20, 15))
     s[rng.random(s.shape) < 0.1] = 0.0
-    for kwargs in ({}, {"ref": 0.01}, {"amin": 1e-5}, {"top_db": 40.0}, {"top_db": None}, {"top_db": 0.0},
-                   {"ref": 3.0, "amin": 1e-8, "top_db": 60.0}):
+    for kwargs in _DB_KWARGS:
+        with context(f"power_to_db(s, **{kwargs})"):
+            assert_close(hw.audio.power_to_db(s, **kwargs), ref.audio.power_to_db(s, **kwargs))
+
+
+@pytest.mark.points(1)
+def test_power_to_db_extremes(hw, ref):
+    """power_to_db: an all-zero input (every value at the amin floor), huge powers, a 3-D array, integers"""
+    for s in (np.zeros((4, 5)), np.array([1e300, 1e-300, 0.0]), np.arange(24.0).reshape(2, 3, 4),
+              np.array([[0, 3, 70000]], dtype=np.int32)):
+        for kwargs in ({}, {"top_db": None}):
+            with context(f"shape {s.shape}, dtype {s.dtype}, {kwargs}"):
+                assert_close(hw.audio.power_to_db(s, **kwargs), ref.audio.power_to_db(s, **kwargs))
+
+
+@pytest.mark.points(2)
+def test_amplitude_to_db_against_reference(hw, ref, rng):
+    """amplitude_to_db: 20 log10 of random amplitudes over 6 decades with exact zeros, various ref, amin, top_db"""
+    s = 10.0 ** rng.uniform(-6, 0, size=(17, 12))
+    s[rng.random(s.shape) < 0.1] = 0.0
+    for kwargs in _DB_KWARGS:
         with context(f"amplitude_to_db(s, **{kwargs})"):
             assert_close(hw.audio.amplitude_to_db(s, **kwargs), ref.audio.amplitude_to_db(s, **kwargs))
+    with context("amplitude_to_db(|S|) against 10 log10(|S|^2), independent of the reference"):
+        a = rng.uniform(0.1, 10.0, size=(5, 4))
+        assert_close(hw.audio.amplitude_to_db(a, ref=2.0, top_db=None), 10 * np.log10(a ** 2 / 4.0))
+    for s in (np.zeros((3, 2)), np.array([1e300, 1e-300, 0.0]), np.arange(12).reshape(2, 3, 2)):
+        with context(f"extremes: shape {s.shape}, dtype {s.dtype}"):
+            assert_close(hw.audio.amplitude_to_db(s, top_db=None), ref.audio.amplitude_to_db(s, top_db=None))
+            assert_close(hw.audio.amplitude_to_db(s), ref.audio.amplitude_to_db(s))
 
 
 @pytest.mark.points(1)
-def test_amplitude_to_db_extremes(hw, ref):
-    """amplitude_to_db: an all-zero input (every value at the amin floor), huge powers, a 3-D array"""
-    for s in (np.zeros((4, 5)), np.array([1e300, 1e-300, 0.0]), np.arange(24.0).reshape(2, 3, 4)):
-        for kwargs in ({}, {"top_db": None}):
-            with context(f"shape {s.shape}, {kwargs}"):
-                assert_close(hw.audio.amplitude_to_db(s, **kwargs), ref.audio.amplitude_to_db(s, **kwargs))
-
-
-@pytest.mark.points(1)
-def test_amplitude_to_db_error_contract(hw):
-    """amplitude_to_db: ValueError naming amin (<= 0), ref (<= 0) or top_db (< 0)"""
-    s = np.ones(3)
-    assert_raises(ValueError, hw.audio.amplitude_to_db, s, amin=0.0, mentions=["amin"])
-    assert_raises(ValueError, hw.audio.amplitude_to_db, s, ref=0.0, mentions=["ref"])
-    assert_raises(ValueError, hw.audio.amplitude_to_db, s, ref=-1.0, mentions=["ref"])
-    assert_raises(ValueError, hw.audio.amplitude_to_db, s, top_db=-10.0, mentions=["top_db"])
+def test_db_and_mel_error_contract(hw, ref):
+    """power_to_db / amplitude_to_db / mel_filterbank: valid calls work; bad arguments raise ValueError naming them"""
+    s = np.array([0.0, 1.0, 4.0])
+    # Raising everywhere earns nothing: the valid calls must work first.
+    assert_close(hw.audio.power_to_db(s, top_db=0.0), ref.audio.power_to_db(s, top_db=0.0))
+    assert_close(hw.audio.amplitude_to_db(s, ref=2.0), ref.audio.amplitude_to_db(s, ref=2.0))
+    assert_close(hw.audio.mel_filterbank(8000, 64, 4), ref.audio.mel_filterbank(8000, 64, 4), atol=1e-12)
+    for fn in (hw.audio.power_to_db, hw.audio.amplitude_to_db):
+        assert_raises(ValueError, fn, s, amin=0.0, mentions=["amin"])
+        assert_raises(ValueError, fn, s, ref=-1.0, mentions=["ref"])
+        assert_raises(ValueError, fn, s, top_db=-10.0, mentions=["top_db"])
+    assert_raises(ValueError, hw.audio.mel_filterbank, 16000, 512, 0, mentions=["n_mels"])
+    assert_raises(ValueError, hw.audio.mel_filterbank, 16000, 512, 10, f_max=9000.0, mentions=["f_max"])
+    assert_raises(ValueError, hw.audio.mel_filterbank, 16000, 512, 10, f_min=500.0, f_max=400.0,
+                  mentions=["f_max"])
 
 
 @pytest.mark.points(2)
@@ -185,13 +223,22 @@ def test_mel_filterbank_edges_and_peaks(hw):
     assert_close(fb[:, 150:], np.zeros((8, 51)), atol=1e-12, what="all filters at or above f_max = 6000 Hz")
 
 
-@pytest.mark.points(1)
-def test_mel_filterbank_error_contract(hw):
-    """mel_filterbank: ValueError naming n_mels (0), f_max (above sr/2, or not above f_min)"""
-    assert_raises(ValueError, hw.audio.mel_filterbank, 16000, 512, 0, mentions=["n_mels"])
-    assert_raises(ValueError, hw.audio.mel_filterbank, 16000, 512, 10, f_max=9000.0, mentions=["f_max"])
-    assert_raises(ValueError, hw.audio.mel_filterbank, 16000, 512, 10, f_min=500.0, f_max=400.0,
-                  mentions=["f_max"])
+@pytest.mark.points(2)
+def test_mel_filterbank_odd_n_fft(hw, ref):
+    """mel_filterbank: odd n_fft uses torchaudio's grid linspace(0, sr/2, n_fft//2 + 1), not k * sr / n_fft"""
+    for sr, n_fft, n_mels, f_min, f_max in [(16000, 511, 20, 0.0, None), (8000, 255, 12, 100.0, 3900.0),
+                                            (22050, 1023, 40, 30.0, 11025.0), (1000, 9, 2, 0.0, None)]:
+        fb = hw.audio.mel_filterbank(sr, n_fft, n_mels, f_min=f_min, f_max=f_max)
+        with context(f"sr={sr}, n_fft={n_fft}, n_mels={n_mels}, f_min={f_min}, f_max={f_max}"):
+            assert_close(fb, ref.audio.mel_filterbank(sr, n_fft, n_mels, f_min=f_min, f_max=f_max), atol=1e-12)
+    # Independently of the reference: one filter over [0, sr/2] peaks at its mel midpoint, and the
+    # grid's last point is sr/2 itself, where the filter is exactly 0.
+    sr, n_fft = 16000, 401
+    freqs = np.linspace(0, sr / 2, n_fft // 2 + 1)
+    centre = 700 * (10 ** (0.5 * np.log10(1 + (sr / 2) / 700)) - 1)
+    expected = np.clip(np.minimum(freqs / centre, (sr / 2 - freqs) / (sr / 2 - centre)), 0, None)
+    with context(f"one filter, sr={sr}, n_fft={n_fft} (odd)"):
+        assert_close(hw.audio.mel_filterbank(sr, n_fft, 1), expected[None, :], atol=1e-12)
 
 
 @pytest.mark.points(2)
@@ -214,3 +261,15 @@ def test_dominant_frequency_extremes(hw):
     assert_scalar_close(hw.audio.dominant_frequency(1e6 + np.sin(2 * np.pi * 3 * t), 1000), 3.0, rtol=1e-12)
     assert_scalar_close(hw.audio.dominant_frequency(np.cos(np.pi * np.arange(64)), 100), 50.0, rtol=1e-12)
     assert_scalar_close(hw.audio.dominant_frequency(np.array([1.0, -1.0]), 10), 5.0, rtol=1e-12)
+
+
+@pytest.mark.points(2)
+def test_dominant_frequency_ties(hw):
+    """dominant_frequency: a tie goes to the lowest bin >= 1 (an impulse: every bin has |X_k| = 1 exactly)"""
+    # A unit impulse at sample 0 has X_k = 1 for every k, computed exactly by any DFT: a tie of
+    # all bins, DC included; the lowest non-DC bin is bin 1.
+    for n, sr in ((64, 8000), (99, 1000), (2, 10)):
+        x = np.zeros(n)
+        x[0] = 1.0
+        with context(f"an impulse of {n} samples at {sr} Hz"):
+            assert_scalar_close(hw.audio.dominant_frequency(x, sr), sr / n, rtol=1e-12)

@@ -74,7 +74,7 @@ def spectrogram(x, n_fft=512, hop_length=128, power=2.0):
     return np.sqrt(S.real ** 2 + S.imag ** 2) ** power
 
 
-def amplitude_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
+def power_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
     if amin <= 0:
         raise ValueError(f"amin must be positive, got {amin}")
     if ref <= 0:
@@ -86,6 +86,20 @@ def amplitude_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
     if top_db is not None and db.size > 0:
         floor = np.max(db) - top_db
         db = np.where(db < floor, floor, db)
+    return db
+
+
+def amplitude_to_db(s, ref=1.0, amin=1e-5, top_db=80.0):
+    # In dB of amplitude directly: log10 of (max(s, amin) / ref), doubled, one value at a time.
+    if amin <= 0 or ref <= 0:
+        raise ValueError(f"amin and ref must be positive, got amin={amin}, ref={ref}")
+    if top_db is not None and top_db < 0:
+        raise ValueError(f"top_db must be non-negative, got {top_db}")
+    s = np.array(s, dtype=np.float64)
+    flat = [20.0 * (math.log10(max(v, amin)) - math.log10(ref)) for v in s.ravel()]
+    db = np.array(flat, dtype=np.float64).reshape(s.shape)
+    if top_db is not None and db.size > 0:
+        db = np.maximum(db, max(flat) - top_db)
     return db
 
 
