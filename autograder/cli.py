@@ -7,8 +7,10 @@ or grade could not be completed as asked, 2 bad usage or input (one line, no tra
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -117,8 +119,10 @@ def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path 
     from autograder.results import write_atomic
     from autograder.runner import grade as run_grade
 
-    results = run_grade(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission),
-                        public_only=public_only, only_module=only_module, skip_training=skip_training)
+    hw_id = ctx.course.assignment(hw).id
+    with _results_on_user_error(json_path):
+        results = run_grade(ctx.course, ctx.root, hw_id, list(submission),
+                            public_only=public_only, only_module=only_module, skip_training=skip_training)
     click.echo(results_table(results.to_json()))
     if json_path is not None:
         write_atomic(json_path, results.to_json())
@@ -183,7 +187,9 @@ def batch_grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path:
     from autograder.results import write_atomic
     from autograder.runner import grade as run_grade
 
-    results = run_grade(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission))
+    hw_id = ctx.course.assignment(hw).id
+    with _results_on_user_error(json_path, batch=True):
+        results = run_grade(ctx.course, ctx.root, hw_id, list(submission))
     document = results.to_json()
     document["_batch"] = {
         "durations": {t["name"]: round(r.duration_s, 4) for t, r in zip(document["tests"], results.tests,
@@ -224,6 +230,26 @@ def gradescope(ctx: _Context, hw: str, gs_root: Path) -> None:
     from autograder.gradescope import run
 
     sys.exit(run(ctx.root, hw, gs_root))
+
+
+@contextlib.contextmanager
+def _results_on_user_error(json_path: Path | None, *, batch: bool = False) -> Iterator[None]:
+    """A submission that cannot be graded (a bad zip, ...) still leaves a valid results.json.
+
+    The error then goes on to ``main``: one line, exit status 2. For ``batch-grade`` the
+    document says it was the submission's fault, not the grader's (``_batch.user_error``).
+    """
+    try:
+        yield
+    except UserError as err:
+        if json_path is not None:
+            from autograder.results import failure_results, write_atomic
+
+            document = failure_results(f"Your submission could not be graded: {err}").to_json()
+            if batch:
+                document["_batch"] = {"user_error": str(err), "complete": False, "grader_error": False}
+            write_atomic(json_path, document)
+        raise
 
 
 def results_table(document: dict) -> str:
