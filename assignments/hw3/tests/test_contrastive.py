@@ -104,6 +104,13 @@ def test_supcon_without_positives_is_zero(hw):
     report = hw.probe("torch_call", "contrastive", "supcon_loss", [features, np.arange(4)])
     assert_scalar_close(report["value"], 0.0, atol=1e-12, what="the loss",
                         call="contrastive.supcon_loss(features, labels=[0, 1, 2, 3])")
+    # one more sample of class 0: anchors 0 and 1 have a positive (s = 1) and one negative
+    # (s = 0), so l = log(1 + e^(-1/t)); the lone class-1 sample is no anchor
+    features = np.array([[2.0, 0.0], [0.5, 0.0], [0.0, 3.0]])
+    report = hw.probe("torch_call", "contrastive", "supcon_loss", [features, np.array([0, 0, 1])],
+                      {"temperature": 1.0})
+    assert_scalar_close(report["value"], np.log1p(np.exp(-1.0)), atol=TOL, rtol=TOL, what="the loss",
+                        call="contrastive.supcon_loss(features (3, 2), labels=[0, 0, 1], temperature=1.0)")
 
 
 @pytest.mark.points(1)

@@ -23,6 +23,9 @@ def test_relative_position_labels(hw):
 @pytest.mark.points(1)
 def test_relative_position_rejects_centre(hw):
     """relative_position_label: the centre (0, 0) and offsets outside {-1, 0, 1} raise ValueError"""
+    for dy, dx, label in [(-1, -1, 0), (1, 1, 7)]:     # valid corners still work
+        got = hw.pretext.relative_position_label(dy, dx)
+        assert got == label, f"relative_position_label({dy}, {dx}): expected {label}, got {got!r}"
     for dy, dx in [(0, 0), (2, 0), (0, -2)]:
         assert_raises(ValueError, hw.pretext.relative_position_label, dy, dx, mentions=["dy", "dx"])
 

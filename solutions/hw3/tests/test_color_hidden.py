@@ -54,17 +54,24 @@ def test_lab_to_rgb_against_reference(hw, ref, rng):
 
 
 @pytest.mark.points(1)
-def test_round_trip_dark_and_bright(hw, rng):
+def test_round_trip_dark_and_bright(hw, ref, rng):
     """rgb_to_lab then lab_to_rgb: identity on (8, 8, 3) images, dark and bright"""
     for scale in (0.03, 1.0):
         rgb = rng.random((8, 8, 3)) * scale
         with context(f"colours in [0, {scale}]"):
-            assert_close(hw.color.lab_to_rgb(hw.color.rgb_to_lab(rgb)), rgb, atol=1e-6, rtol=0)
+            lab = hw.color.rgb_to_lab(rgb)
+            assert_close(lab, ref.color.rgb_to_lab(rgb), atol=LAB_TOL, rtol=0, what="rgb_to_lab on the way")
+            assert_close(hw.color.lab_to_rgb(lab), rgb, atol=1e-6, rtol=0)
 
 
 @pytest.mark.points(1)
-def test_colour_axis_errors(hw):
+def test_colour_axis_errors(hw, ref):
     """rgb_to_lab / lab_to_rgb: a last axis that is not 3 raises ValueError naming rgb / lab"""
+    colour, lab = np.array([0.2, 0.5, 0.9]), np.array([60.0, 20.0, -30.0])
+    assert_close(hw.color.rgb_to_lab(colour), ref.color.rgb_to_lab(colour), atol=LAB_TOL, rtol=0,
+                 what="rgb_to_lab of one colour (3,)")
+    assert_close(hw.color.lab_to_rgb(lab), ref.color.lab_to_rgb(lab), atol=LAB_TOL, rtol=0,
+                 what="lab_to_rgb of one Lab value (3,)")
     assert_raises(ValueError, hw.color.rgb_to_lab, np.zeros((4, 4)), mentions=["rgb"])
     assert_raises(ValueError, hw.color.lab_to_rgb, np.zeros((2, 2, 4)), mentions=["lab"])
 
@@ -103,6 +110,10 @@ def test_soft_encode_extremes(hw, ref, rng):
 def test_soft_encode_errors(hw):
     """soft_encode_ab: k outside 1..Q raises ValueError naming k; sigma <= 0 naming sigma"""
     centers = np.array([[0.0, 0.0], [1.0, 1.0]])
+    # k = Q is allowed: weights exp(0) : exp(-2 / (2 * 1^2)) on the two centres
+    weights = np.array([1.0, np.exp(-1.0)]) / (1.0 + np.exp(-1.0))
+    assert_close(hw.color.soft_encode_ab(np.zeros(2), centers, k=2, sigma=1.0), weights, atol=1e-12,
+                 what="soft_encode_ab(ab (0, 0), two centres, k=2, sigma=1)")
     assert_raises(ValueError, hw.color.soft_encode_ab, np.zeros(2), centers, k=3, mentions=["k"])
     assert_raises(ValueError, hw.color.soft_encode_ab, np.zeros(2), centers, k=0, mentions=["k"])
     assert_raises(ValueError, hw.color.soft_encode_ab, np.zeros(2), centers, k=1, sigma=0.0, mentions=["sigma"])
@@ -116,6 +127,9 @@ def test_annealed_mean_against_reference(hw, ref, rng, temperature):
     probs = rng.dirichlet(np.full(len(centers), 0.3), size=(4, 5))
     assert_close(hw.color.annealed_mean(probs, centers, temperature=temperature),
                  ref.color.annealed_mean(probs, centers, temperature=temperature), atol=1e-9, rtol=1e-9)
+    with context("the default temperature (0.38)"):
+        assert_close(hw.color.annealed_mean(probs, centers), ref.color.annealed_mean(probs, centers, temperature=0.38),
+                     atol=1e-9, rtol=1e-9)
 
 
 @pytest.mark.points(1)

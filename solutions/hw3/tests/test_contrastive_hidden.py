@@ -38,12 +38,15 @@ def test_nt_xent_against_reference(hw, ref, rng, temperature):
 
 
 @pytest.mark.points(1)
-def test_nt_xent_single_pair(hw, rng):
+def test_nt_xent_single_pair(hw, ref, rng):
     """nt_xent_loss: with N = 1 each anchor's denominator holds only its positive: the loss is 0"""
     z1, z2 = rng.normal(size=(1, 4)), rng.normal(size=(1, 4))
     report = hw.probe("torch_call", "contrastive", "nt_xent_loss", [z1, z2], {"temperature": 0.5})
     assert_scalar_close(report["value"], 0.0, atol=1e-12, what="the loss",
                         call="contrastive.nt_xent_loss(z1 (1, 4), z2 (1, 4))")
+    with context("N = 2: one negative per anchor"):
+        z1, z2 = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
+        _compare(hw, ref, "nt_xent_loss", [z1, z2], {"temperature": 0.5}, (0,), "z1 (2, 4), z2 (2, 4)")
 
 
 @pytest.mark.points(1)
@@ -73,7 +76,7 @@ def test_supcon_default_temperature(hw, ref, rng):
 
 
 @pytest.mark.points(1)
-def test_supcon_no_positives(hw, rng):
+def test_supcon_no_positives(hw, ref, rng):
     """supcon_loss: all labels distinct gives 0 (not NaN), and the gradient is 0"""
     features = rng.normal(size=(5, 3))
     report = hw.probe("torch_call", "contrastive", "supcon_loss", [features, np.array([4, 0, 3, 1, 2])], grad=(0,))
@@ -81,6 +84,9 @@ def test_supcon_no_positives(hw, rng):
     assert_scalar_close(report["value"], 0.0, atol=1e-12, what="the loss", call=call)
     if report["grads"][0] is not None:
         assert_close(report["grads"][0], np.zeros((5, 3)), atol=1e-12, what="the gradient", call=call)
+    with context("one pair of equal labels among the five: two anchors"):
+        _compare(hw, ref, "supcon_loss", [features, np.array([4, 0, 3, 0, 2])], {}, (0,),
+                 "features (5, 3), labels=[4, 0, 3, 0, 2]")
 
 
 @pytest.mark.points(1)
@@ -93,6 +99,9 @@ def test_knn_accuracy_against_reference(hw, ref, rng, k):
     test = centres[test_labels] + 0.9 * rng.normal(size=(25, 6))
     assert_scalar_close(hw.contrastive.knn_accuracy(train, train_labels, test, test_labels, k=k),
                         ref.contrastive.knn_accuracy(train, train_labels, test, test_labels, k=k), atol=1e-12)
+    with context("the default k (5)"):
+        assert_scalar_close(hw.contrastive.knn_accuracy(train, train_labels, test, test_labels),
+                            ref.contrastive.knn_accuracy(train, train_labels, test, test_labels), atol=1e-12)
 
 
 @pytest.mark.points(1)
@@ -100,15 +109,22 @@ def test_knn_ties_go_to_the_smallest_label(hw):
     """knn_accuracy: every 2-2 tie among the neighbours goes to the smaller label, whatever the order"""
     train = np.array([[1.0, 0.1], [1.0, -0.1], [0.9, 0.3], [0.9, -0.3], [-1.0, 0.0], [-1.0, 0.05]])
     test = np.array([[1.0, 0.0]])
-    for labels, winner in [([5, 2, 5, 2, 0, 0], 2), ([1, 3, 3, 1, 0, 0], 1), ([4, 4, 0, 0, 4, 4], 0)]:
+    for labels, winner, loser in [([5, 2, 5, 2, 0, 0], 2, 5), ([1, 3, 3, 1, 0, 0], 1, 3), ([4, 4, 0, 0, 4, 4], 0, 4)]:
         with context(f"train labels {labels}, k=4"):
             got = hw.contrastive.knn_accuracy(train, np.array(labels), test, np.array([winner]), k=4)
-            assert_scalar_close(got, 1.0, what="the accuracy (the tie must go to the smallest label)")
+            assert_scalar_close(got, 1.0, what=f"the accuracy for test label {winner} (the tie must go to the "
+                                               "smallest label)")
+            got = hw.contrastive.knn_accuracy(train, np.array(labels), test, np.array([loser]), k=4)
+            assert_scalar_close(got, 0.0, what=f"the accuracy for test label {loser} (the larger tied label loses)")
 
 
 @pytest.mark.points(1)
 def test_knn_bad_k(hw):
     """knn_accuracy: k < 1 or k > the number of training samples raises ValueError naming k"""
     train, labels = np.eye(3), np.arange(3)
+    # the edges 1 and M are allowed: k = 1 finds each sample itself; k = 3 ties 1-1-1 -> label 0
+    assert_scalar_close(hw.contrastive.knn_accuracy(train, labels, train, labels, k=1), 1.0, what="k=1 accuracy")
+    assert_scalar_close(hw.contrastive.knn_accuracy(train, labels, train, labels, k=3), 1 / 3, atol=1e-12,
+                        what="k=3 accuracy (a three-way tie goes to label 0)")
     for k in (0, 4, -1):
         assert_raises(ValueError, hw.contrastive.knn_accuracy, train, labels, train, labels, k=k, mentions=["k"])

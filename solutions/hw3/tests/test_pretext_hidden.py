@@ -61,20 +61,52 @@ def test_context_pairs_are_consistent(hw, rng, shape, patch, gap):
     assert len(corners) > 1, "60 seeds gave the same centre position: the centre must be random"
 
 
+def _valid_pairs(image, patch, gap, centre, neighbour, label):
+    """The centre corners (y, x) that explain (centre, neighbour, label) on ``image``."""
+    step = patch + gap
+    H, W = image.shape[:2]
+    if not isinstance(label, (int, np.integer)) or not 0 <= label < 8:
+        return []
+    dy, dx = NEIGHBOURS[int(label)]
+    return [(y, x) for y in range(step, H - patch - step + 1) for x in range(step, W - patch - step + 1)
+            if np.array_equal(image[y:y + patch, x:x + patch], centre)
+            and np.array_equal(image[y + dy * step:y + dy * step + patch, x + dx * step:x + dx * step + patch],
+                               neighbour)]
+
+
 @pytest.mark.points(1)
 def test_context_pair_is_seeded(hw):
-    """context_prediction_pair: the same seed gives the same example; uint8 images keep their dtype"""
+    """context_prediction_pair: the same seed gives the same example; uint8 images keep their dtype; every valid
+    centre corner, the extremes included, can be drawn"""
     image = np.arange(20 * 20, dtype=np.uint16).reshape(20, 20).astype(np.uint8)
     first = hw.pretext.context_prediction_pair(image, 3, 1, 123)
     second = hw.pretext.context_prediction_pair(image, 3, 1, 123)
     for a, b, what in zip(first, second, ["centre", "neighbour", "label"], strict=True):
         assert_equal(np.asarray(b), np.asarray(a), what=f"the {what} of a second call with rng=123")
     assert_equal(first[0], first[0], dtype=np.uint8, what="the centre patch")
+    assert _valid_pairs(image, 3, 1, *first), \
+        "context_prediction_pair(uint8 image (20, 20), 3, 1, 123): not a centre patch and its labelled neighbour"
+    # a 13 x 12 image with patch 3 and gap 1 has valid corners y in 4..6 and x in 4..5 (both ends inclusive)
+    image = np.arange(13 * 12, dtype=np.float64).reshape(13, 12)
+    corners = set()
+    for seed in range(120):
+        example = hw.pretext.context_prediction_pair(image, 3, 1, seed)
+        found = _valid_pairs(image, 3, 1, *example)
+        assert found, f"context_prediction_pair(image (13, 12), 3, 1, {seed}): not a centre patch and its neighbour"
+        corners.update(found)
+    expected = {(y, x) for y in (4, 5, 6) for x in (4, 5)}
+    assert corners == expected, \
+        (f"context_prediction_pair(image (13, 12), patch=3, gap=1), 120 seeds: centre corners drawn "
+         f"{sorted(corners)}; every valid corner must be possible, y in 4..6 and x in 4..5 (both ends inclusive)")
 
 
 @pytest.mark.points(1)
 def test_context_pair_image_too_small(hw):
     """context_prediction_pair: an image smaller than 3*patch + 2*gap raises ValueError naming image"""
+    image = np.arange(11 * 11, dtype=np.float64).reshape(11, 11)     # exactly 3*3 + 2*1: one centre position
+    example = hw.pretext.context_prediction_pair(image, 3, 1, 0)
+    assert _valid_pairs(image, 3, 1, *example) == [(4, 4)], \
+        "context_prediction_pair(image (11, 11), 3, 1, 0): the smallest allowed image must work (centre at (4, 4))"
     assert_raises(ValueError, hw.pretext.context_prediction_pair, np.zeros((10, 10)), 3, 1, 0, mentions=["image"])
     assert_raises(ValueError, hw.pretext.context_prediction_pair, np.zeros((12, 10)), 3, 1, 0, mentions=["image"])
 
@@ -95,6 +127,10 @@ def test_rotation_batch_against_reference(hw, ref, rng):
 @pytest.mark.points(1)
 def test_rotation_batch_needs_square_images(hw):
     """rotation_batch: non-square images (H != W) raise ValueError naming images"""
+    images = np.arange(2 * 3 * 3).reshape(2, 3, 3)
+    rotated, labels = unpack(hw.pretext.rotation_batch(images), ["rotated", "labels"])
+    assert_equal(rotated, np.stack([np.rot90(image, k) for image in images for k in range(4)]),
+                 what="rotation_batch(square (2, 3, 3) batch): the rotated images")
     assert_raises(ValueError, hw.pretext.rotation_batch, np.zeros((2, 4, 5)), mentions=["images"])
 
 
