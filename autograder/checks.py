@@ -63,8 +63,7 @@ class CheckReport:
         rows += [(r.what[:70], r.expected, r.got[:90], "ok" if r.ok else "FAIL") for r in self.rows]
         killed, total = self.mutants_killed
         held, variants = self.degenerates_held
-        details = [f"{r.what.split(':')[0]} scored {r.got.split(';')[0]} (limit {r.expected}), paid by:\n"
-                   + "\n".join(f"  {d}" for d in r.details) for r in self.rows if r.details]
+        details = ["\n".join(r.details) for r in self.rows if r.details]
         return (f"\n{self.hw}: {'all checks passed' if self.ok else 'SOME CHECKS FAILED'} "
                 f"(mutants killed {killed}/{total}; degenerate submissions held to "
                 f"{degenerate.MAX_SHARE:.0%} {held}/{variants})\n{_table(rows)}"
@@ -154,9 +153,12 @@ def _degenerate_row(label: str, outcome: dict | str, points: float) -> CheckRow:
     if isinstance(outcome, str):
         return CheckRow(what, expected, outcome, False)
     paid = [t for t in outcome["tests"] if t["score"] > 1e-9]
-    details = [f"{t['score']:g}/{t['max_score']:g}  #{t['number']} {t['name'][:70]}  ({t.get('_nodeid', '?')})"
-               for t in paid]
+    details = [f"{label} scored {outcome['score']:g}/{points:g} (limit {limit:g}), paid by:"] if paid else []
+    details += [f"  {t['score']:g}/{t['max_score']:g}  #{t['number']} {t['name'][:70]}  ({t.get('_nodeid', '?')})"
+                for t in paid]
     got = f"{outcome['score']:g}" + (f"; paid by {len(paid)} test{'s' * (len(paid) != 1)}" if paid else "")
+    if outcome["_exit"] != 0:       # a grader error proves nothing about the tests
+        got += "; GRADER ERROR: " + outcome["output"].splitlines()[0][:60]
     return CheckRow(what, expected, got, outcome["score"] <= limit + 1e-9 and outcome["_exit"] == 0, details)
 
 

@@ -241,7 +241,7 @@ def test_a_consistency_only_test_fails_check_and_is_named(leaky_root):
     for variant in ("zeros", "identity"):            # 0 + 0 == 0 and a + b == a + b: paid 1 point
         assert rows[f"degenerate {variant}"].rstrip().endswith("FAIL"), out
         assert "1; paid by 1 test" in rows[f"degenerate {variant}"], out
-        assert f"degenerate {variant} scored 1 (limit" in out, out
+        assert f"degenerate {variant} scored 1/10 (limit {MAX_SHARE * 10:g}), paid by:" in out, out
     for variant in ("zero", "ones", "raise", "none"):
         assert rows[f"degenerate {variant}"].rstrip().endswith("ok"), out
     paid = [line for line in out.splitlines() if line.startswith("  1/1")]
