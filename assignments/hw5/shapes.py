@@ -124,6 +124,16 @@ def sphere_trace(sdf, origins, directions, max_steps=128, eps=1e-4, far=100.0):
 
     Returns (t, hit): t (R,) float64, how far each ray marched; hit (R,) bool.
 
+    One step: call ``sdf`` once on the current points of the rays still marching; a ray whose
+    value is < eps has hit (it stops, t unchanged); every other ray advances t by that value,
+    and stops as a miss once t > far. A ray that starts 49 units in front of a surface it
+    faces head-on hits at step 2 (step 1 lands on the surface, step 2 sees the value < eps).
+    After max_steps steps the rays still marching are misses.
+    Budget: at most max_steps + 1 calls of ``sdf`` in all (the tests count them), each on
+    the batch of active rays.
+    t of a missed ray is not graded (the reference leaves it where the ray stopped: just past
+    far, or where max_steps ran out); t of a hit is graded to 5e-4 along the unit direction.
+
     Hint: keep a boolean mask of the active rays; each step evaluate the sdf at the active
     rays' points, mark the hits, advance the others, and deactivate those beyond far.
     """

@@ -57,6 +57,10 @@ def test_block_matching_never_looks_outside(hw):
     disparity = hw.stereo.block_matching(left, right, 8, window=3)
     columns = np.arange(12)[None, :].repeat(6, axis=0)
     assert_equal(disparity <= columns, np.ones((6, 12), dtype=bool), what="disparity <= column index")
+    right[:, :-2] = left[:, 2:]                      # now a true disparity of 2 (right[x - 2] = left[x])
+    disparity = hw.stereo.block_matching(left, right, 8, window=3)
+    assert_equal(disparity[1:-1, 3:-1], np.full((4, 8), 2),
+                 what="block_matching(left, right shifted by 2, 8, window=3) away from the borders")
 
 
 @pytest.mark.points(2)

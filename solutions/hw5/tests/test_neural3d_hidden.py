@@ -168,6 +168,10 @@ def test_critical_points_hidden(hw, rng):
 @pytest.mark.points(1)
 def test_neural3d_error_contract(hw):
     """positional_encoding and sample_along_rays: ValueError naming num_freqs, n_samples or far"""
+    x = np.array([[0.5, -0.25, 1.0]])
+    assert_close(hw.probe("positional_encoding", x, 0), x, what="positional_encoding(x, 0): x alone")
+    assert_close(hw.probe("sample_along_rays", 1.0, 2.0, 3), [[1.0, 1.5, 2.0]], atol=1e-6, dtype=None,
+                 what="sample_along_rays(1, 2, 3)")
     assert_raises(ValueError, hw.probe, "positional_encoding", np.zeros((2, 3)), -1, mentions=["num_freqs"])
     assert_raises(ValueError, hw.probe, "sample_along_rays", 1.0, 2.0, 0, mentions=["n_samples"])
     assert_raises(ValueError, hw.probe, "sample_along_rays", 3.0, 2.0, 8, mentions=["far"])

@@ -45,7 +45,11 @@ def test_voxelize_faces_and_outside(hw):
 @pytest.mark.points(1)
 def test_voxelize_error_contract(hw):
     """voxelize: ValueError naming grid_size or bounds"""
-    points = np.zeros((2, 3))
+    points = np.array([[0.25, 0.25, 0.25], [0.75, 0.75, 0.75]])
+    expected = np.zeros((2, 2, 2), dtype=bool)
+    expected[0, 0, 0] = expected[1, 1, 1] = True
+    assert_equal(hw.shapes.voxelize(points, 2, ([0, 0, 0], [1, 1, 1])), expected, dtype=bool,
+                 what="voxelize(two points, 2, unit cube)")
     assert_raises(ValueError, hw.shapes.voxelize, points, 0, ([0, 0, 0], [1, 1, 1]), mentions=["grid_size"])
     assert_raises(ValueError, hw.shapes.voxelize, points, 2, ([0, 0, 0], [1, 0, 1]), mentions=["bounds"])
     assert_raises(ValueError, hw.shapes.voxelize, points, 2, ([0, 2, 0], [1, 1, 1]), mentions=["bounds"])

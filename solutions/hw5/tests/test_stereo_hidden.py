@@ -93,6 +93,11 @@ def test_block_matching_left_border(hw, rng):
 def test_block_matching_error_contract(hw):
     """block_matching: ValueError naming cost, window or max_disparity"""
     image = np.ones((6, 6))
+    left = np.tile([0.0, 3.0, 1.0, 7.0, 2.0, 9.0], (6, 1))
+    right = np.roll(left, -1, axis=1)                                  # right[x - 1] = left[x]
+    got = hw.stereo.block_matching(left, right, 2, window=1, cost="sad")
+    assert_equal(got[:, 1:], np.ones((6, 5), dtype=np.int64), dtype="integer",
+                 what="block_matching(left, right shifted by 1, 2, window=1, cost='sad'), columns 1..5")
     assert_raises(ValueError, hw.stereo.block_matching, image, image, 2, cost="ncc", mentions=["cost"])
     assert_raises(ValueError, hw.stereo.block_matching, image, image, 2, cost="SSD", mentions=["cost"])
     assert_raises(ValueError, hw.stereo.block_matching, image, image, 2, window=4, mentions=["window"])
