@@ -270,3 +270,9 @@ def test_a_sound_course_holds_every_degenerate_to_zero(tmp_path):
     assert "reference" not in proc.stdout and "mutant " not in proc.stdout   # --only: nothing else graded
     assert proc.stdout.count("  hw0 degenerate ") == len(VARIANTS)
     assert all(f"  hw0 degenerate {v}: 0/10" in proc.stdout for v in VARIANTS), proc.stdout
+
+
+def test_an_unknown_only_is_one_line_and_exit_2(leaky_root):
+    proc = cvgrade("check", "hw0", "--only", "mutantz", root=leaky_root, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == ["cvgrade: Invalid value for '--only': 'mutantz' is not 'degenerate'."]
