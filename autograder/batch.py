@@ -17,6 +17,16 @@ Contract (platform.md): ``cvgrade batch HW DIR [-j N] [--csv PATH] [--report PAT
   submission's content and a hash of everything grading depends on (tests, reference,
   grader code, course.yaml, Python/numpy versions): a re-run regrades only what changed.
   Gradings that hit a grader error are never cached.
+* A grading whose result the grader itself may have spoiled (``grader_error`` or an
+  incomplete result in its results.json, "GRADER ERROR" in its output, a grading process
+  killed by a signal, timed out or ended without results) is "not graded (grader error)":
+  never cached, never shown as the student's score (blank in the CSV), listed in the report.
+  A submission that cannot be graded by its own fault (a bad zip) is "not graded", score 0.
+* Isolation: a grading that says its student was not isolated from other students (the
+  results' ``isolation`` field with ``isolated_from_other_gradings: false``, or an
+  "Isolation ..." line saying "not isolated") gets a loud warning on the console and in
+  the report; with more than one grading at a time such results are not cached either, as
+  a hostile submission graded alongside could have changed them.
 * ``--csv``: one row per student (a group submission gives each member a row), one column
   per test, then the total. ``--report``: a self-contained HTML report (``report.py``).
 """
@@ -42,7 +52,7 @@ from autograder.errors import UserError
 
 CACHE_FOLDER = ".cvgrade-cache"
 METADATA_FILE = "submission_metadata.yml"
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 _IGNORED = {"__MACOSX", "__pycache__", CACHE_FOLDER}
 
 
@@ -72,17 +82,25 @@ class BatchResult:
     cached: bool = False
     seconds: float = 0.0
     durations: dict[str, float] = field(default_factory=dict)   # test name -> seconds
+    grader_error: bool = False      # the grader failed: ``document`` is no score of the student's
+    isolation: str = ""             # what the grading said about isolation
+    not_isolated: bool = False      # students were not isolated from one another
 
     @property
     def score(self) -> float:
-        return float(self.document["score"]) if self.document else 0.0
+        return float(self.document["score"]) if self.document and not self.grader_error else 0.0
+
+    @property
+    def scored(self) -> bool:
+        """A score that is the student's (graded or reused), not a failure to grade."""
+        return self.document is not None and not self.grader_error
 
     @property
     def status(self) -> str:
+        if self.grader_error:
+            return "not graded (grader error)"
         if self.document is None:
             return "not graded"
-        if self.error:
-            return "grader error"
         return "reused" if self.cached else "graded"
 
 
@@ -146,23 +164,63 @@ def find_submissions(directory: Path) -> list[BatchSubmission]:
 # ----------------------------------------------------------------------------- cache keys
 def _hash_tree(digest: hashlib._Hash, root: Path, skip_dirs: set[str] = frozenset(),
                skip_suffixes: tuple[str, ...] = ()) -> None:
-    if root.is_file():
-        digest.update(b"F" + root.name.encode() + b"\0" + root.read_bytes())
+    """Feed every file under ``root`` into ``digest``, in a fixed order, whatever the tree holds.
+
+    Iterative (a submission folder nested thousands deep must not raise RecursionError),
+    and no deeper than discovery ever looks (what lies below cannot change a grade); links
+    are hashed as their target text, never followed; FIFOs and devices are skipped, never
+    opened; an unreadable entry is hashed as its error.
+    """
+    from autograder.discovery import MAX_FOLDER_DEPTH
+
+    if not root.is_dir() or root.is_symlink():
+        if root.is_file() and not root.is_symlink():
+            digest.update(b"F" + root.name.encode() + b"\0")
+            _hash_file(digest, root)
+        else:
+            digest.update(b"-" + str(root).encode())
         return
-    if not root.is_dir():
-        digest.update(b"-" + str(root).encode())
-        return
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in skip_dirs and d != "__pycache__")
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if name.endswith(skip_suffixes):
+    pending = [Path()]
+    while pending:
+        relative = pending.pop()
+        if len(relative.parts) > MAX_FOLDER_DEPTH + 1:
+            digest.update(b"D" + os.fsencode(relative))
+            continue
+        try:
+            with os.scandir(root / relative) as scan:
+                entries = sorted(scan, key=lambda e: e.name, reverse=True)
+        except OSError as err:
+            digest.update(b"E" + os.fsencode(relative) + b"\0"
+                          + (err.strerror or "").encode())
+            continue
+        for entry in entries:
+            name = relative / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in skip_dirs and entry.name != "__pycache__":
+                    pending.append(name)
+            elif entry.name.endswith(skip_suffixes):
                 continue
-            relative = str(path.relative_to(root)).encode()
-            if path.is_symlink():
-                digest.update(b"L" + relative + b"\0" + os.readlink(path).encode())
-            elif path.is_file():
-                digest.update(b"F" + relative + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            elif entry.is_symlink():
+                try:
+                    target = os.readlink(entry.path)
+                except OSError:
+                    target = "?"
+                digest.update(b"L" + os.fsencode(name) + b"\0" + os.fsencode(target))
+            elif entry.is_file(follow_symlinks=False):
+                digest.update(b"F" + os.fsencode(name) + b"\0")
+                _hash_file(digest, Path(entry.path))
+
+
+def _hash_file(digest: hashlib._Hash, path: Path) -> None:
+    """The file's SHA-256 (read in blocks: a submission may hold a huge file)."""
+    inner = hashlib.sha256()
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            while block := handle.read(1 << 20):
+                inner.update(block)
+    except OSError as err:
+        inner.update(b"unreadable: " + (err.strerror or "").encode())
+    digest.update(inner.digest())
 
 
 def bundle_hash(root: Path, hw: str) -> str:
@@ -196,40 +254,112 @@ def submission_hash(path: Path) -> str:
 
 
 # ----------------------------------------------------------------------------- grading
+def _grading_command(root: Path, hw: str, submission: Path, out: Path) -> list[str]:
+    """The grading process of one submission (``cvgrade batch-grade``)."""
+    return [sys.executable, "-m", "autograder", "--root", str(root), "batch-grade", hw, str(submission),
+            "--json", str(out)]
+
+
 def _grade_one(root: Path, hw: str, submission: BatchSubmission, timeout_s: float,
                env: dict[str, str]) -> BatchResult:
     """Grade one submission in its own process; never raises for anything the submission does."""
     started = time.monotonic()
-    result = BatchResult(submission)
+    timed_out = False
     with tempfile.TemporaryDirectory(prefix="cvgrade-batch-") as tmp:
         out = Path(tmp) / "results.json"
-        command = [sys.executable, "-m", "autograder", "--root", str(root), "batch-grade", hw,
-                   str(submission.path), "--json", str(out)]
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, env=env, text=True, errors="replace")
+        proc = subprocess.Popen(_grading_command(root, hw, submission.path, out), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True,
+                                errors="replace")
         try:
             _, stderr = proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
+            timed_out = True
             proc.send_signal(signal.SIGTERM)            # partial results, flagged incomplete
             try:
                 _, stderr = proc.communicate(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 _, stderr = proc.communicate()
-            stderr = f"grading took longer than {timeout_s:g} s and was stopped. {stderr}"
-        result.seconds = time.monotonic() - started
         try:
             document = json.loads(out.read_text())
+            if not isinstance(document, dict) or not isinstance(document.get("tests"), list):
+                document = None
         except (OSError, ValueError):
-            lines = [line for line in (stderr or "").strip().splitlines() if line.strip()]
-            result.error = (lines[-1] if lines else f"the grading process ended with status {proc.returncode}")[:500]
-            return result
-    extra = document.pop("_batch", {})
-    result.durations = {k: float(v) for k, v in extra.get("durations", {}).items()}
+            document = None
+    return _outcome(submission, document, proc.returncode, stderr or "", timed_out, timeout_s,
+                    time.monotonic() - started)
+
+
+def _outcome(submission: BatchSubmission, document: dict | None, returncode: int, stderr: str,
+             timed_out: bool, timeout_s: float, seconds: float) -> BatchResult:
+    """What one grading process left (its results.json, exit status, stderr) as a ``BatchResult``."""
+    from autograder.results import failure_results
+
+    result = BatchResult(submission, seconds=seconds)
+    extra = document.pop("_batch", {}) if document is not None else {}
+    extra = extra if isinstance(extra, dict) else {}
+    if document is not None and extra.get("user_error"):
+        # The submission's own fault (a bad zip): not graded, score 0, and nothing to regrade.
+        result.error = str(extra["user_error"])[:500]
+        return result
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    why = ""
+    if timed_out:
+        why = f"grading took longer than {timeout_s:g} s and was stopped"
+    elif returncode < 0:
+        why = f"the grading process was killed by {_signal_name(-returncode)}"
+    elif document is None:
+        why = f"the grading process ended with status {returncode} and left no results"
+        if lines:
+            why += f" ({lines[-1][:300]})"
+    elif extra.get("grader_error") or not extra.get("complete", True) or returncode != 0:
+        why = "grader error or incomplete grading"
+    elif any(line.startswith(("GRADER ERROR", "INCOMPLETE")) for line in document.get("output", "").splitlines()):
+        why = "the grading reported a grader error"
+    if why:
+        result.grader_error = True
+        result.error = why
+        output = document.get("output", "") if document is not None else ""
+        if output:
+            result.error += ": " + " ".join(output.split())[:300]
+        # A valid results.json for this student that says what happened, and no score.
+        result.document = failure_results(f"GRADER ERROR (not the student's fault; regrade): {why}",
+                                          seconds).to_json()
+        return result
     result.document = document
-    if extra.get("grader_error") or not extra.get("complete", True) or proc.returncode not in (0,):
-        result.error = "grader error or incomplete grading (not cached): " + document.get("output", "")[:300]
+    result.durations = {k: float(v) for k, v in extra.get("durations", {}).items()}
+    result.isolation, result.not_isolated = _isolation(document, extra)
     return result
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+_NOT_ISOLATED = re.compile(r"not isolated|NO isolation|no privilege drop")
+_ISOLATION_FLAGS = ("isolated_from_other_gradings", "students_isolated", "isolated")
+
+
+def _isolation(document: dict, extra: dict) -> tuple[str, bool]:
+    """(what the grading says about isolation, whether its student was not isolated from others).
+
+    Read from ``Results.isolation`` (``_batch.isolation``, a dict whose
+    ``isolated_from_other_gradings`` is False when concurrent gradings share a uid), else
+    from the "Isolation ..." line of the output.
+    """
+    value = extra.get("isolation", document.get("isolation"))
+    line = next((line for line in document.get("output", "").splitlines() if line.startswith("Isolation")), "")
+    if isinstance(value, dict):
+        text = (line or f"isolation mode {value.get('mode', 'unknown')}")[:300]
+        flags = [value[key] for key in _ISOLATION_FLAGS if isinstance(value.get(key), bool)]
+        if flags:
+            return text, not all(flags)
+        return text, bool(_NOT_ISOLATED.search(text))
+    text = (value if isinstance(value, str) else line)[:300]
+    return text, bool(_NOT_ISOLATED.search(text))
 
 
 def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int = 1, csv_path: Path | None = None,
@@ -258,7 +388,9 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
             try:
                 stored = json.loads(entry.read_text())
                 results[submission.key] = BatchResult(submission, stored["document"], cached=True,
-                                                      durations=stored.get("durations", {}))
+                                                      durations=stored.get("durations", {}),
+                                                      isolation=stored.get("isolation", ""),
+                                                      not_isolated=stored.get("not_isolated", False))
                 continue
             except (OSError, ValueError, KeyError, TypeError):
                 pass
@@ -286,34 +418,47 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
                 same.setdefault(entry, []).append(submission)
             futures = {pool.submit(_grade_one, root, hw, group[0], timeout_s, env): entry
                        for entry, group in same.items()}
+            # Gradings side by side that are not isolated from one another may spoil each other.
+            concurrent = jobs > 1 and len(futures) > 1
             for future in as_completed(futures):
                 entry = futures[future]
                 group = same[entry]
                 try:
                     result = future.result()
                 except Exception as err:  # noqa: BLE001 - one submission never stops the batch
-                    result = BatchResult(group[0], error=f"not graded: {type(err).__name__}: {err}"[:500])
-                if use_cache and result.document is not None and not result.error:
+                    from autograder.results import failure_results
+
+                    why = f"the batch could not run this grading: {type(err).__name__}: {err}"[:500]
+                    result = BatchResult(group[0], failure_results(f"GRADER ERROR: {why}").to_json(), why,
+                                         grader_error=True)
+                if use_cache and result.scored and not result.error and not (result.not_isolated and concurrent):
                     _store(entry, result)
                 for submission in group:
-                    results[submission.key] = BatchResult(submission, result.document, result.error,
-                                                          seconds=result.seconds, durations=result.durations)
+                    results[submission.key] = BatchResult(
+                        submission, result.document, result.error, seconds=result.seconds,
+                        durations=result.durations, grader_error=result.grader_error,
+                        isolation=result.isolation, not_isolated=result.not_isolated)
                     bar.update(1)
     finally:
         forks = server.forks() if server is not None else 0
         if server is not None:
             server.close()
     ordered = [results[s.key] for s in submissions]
-    graded = [r for r in ordered if r.document is not None]
-    scores = [r.score for r in graded]
+    scores = [r.score for r in ordered if r.scored]
     reused = sum(r.cached for r in ordered)
     failed = [r for r in ordered if r.document is None]
+    broken = [r for r in ordered if r.grader_error]
     mean = sum(scores) / len(scores) if scores else 0.0
-    echo(f"{len(ordered)} submissions: {len(ordered) - reused - len(failed)} graded, {reused} reused from the cache, "
-         f"{len(failed)} not graded; mean {mean:.2f} / {assignment.points:g} "
-         f"({time.monotonic() - started:.1f} s)")
+    echo(f"{len(ordered)} submissions: {len(scores) - reused} graded, {reused} reused from the cache, "
+         f"{len(failed)} not graded" + (f", {len(broken)} not graded (grader error)" if broken else "")
+         + f"; mean {mean:.2f} / {assignment.points:g} ({time.monotonic() - started:.1f} s)")
     for result in failed:
         echo(f"  not graded: {result.submission.key}: {result.error}")
+    for result in broken:
+        echo(f"  not graded (grader error, not cached; regrade it): {result.submission.key}: {result.error}")
+    warning = isolation_warning(ordered, jobs)
+    if warning:
+        echo(f"\n{'!' * 78}\n{warning}\n{'!' * 78}")
     if server is not None:
         echo(f"warm start: {forks} workers forked from a fork server that preloaded {', '.join(server.preload)}")
     if csv_path is not None:
@@ -322,9 +467,21 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
     if report_path is not None:
         from autograder.report import write_report
 
-        write_report(ordered, assignment.points, report_path, title=f"{hw}: {assignment.title}")
+        write_report(ordered, assignment.points, report_path, title=f"{hw}: {assignment.title}", warning=warning)
         echo(f"wrote {report_path}")
     return ordered
+
+
+def isolation_warning(results: list[BatchResult], jobs: int) -> str:
+    """A loud warning when gradings say their students were not isolated from one another; else ''."""
+    exposed = [r for r in results if r.not_isolated]
+    if not exposed:
+        return ""
+    said = exposed[0].isolation or "students were not isolated from one another"
+    return (f"WARNING: {len(exposed)} of {len(results)} submissions were graded without isolation from other "
+            f"students' code ({said}). A hostile submission graded on this machine could have changed their "
+            f"scores. " + ("These results were not cached. " if jobs > 1 else "")
+            + "Grade as root (as on Gradescope) for isolated, trustworthy scores.")
 
 
 def _store(entry: Path, result: BatchResult) -> None:
@@ -333,7 +490,8 @@ def _store(entry: Path, result: BatchResult) -> None:
     fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
     with os.fdopen(fd, "w") as handle:
         json.dump({"document": result.document, "durations": result.durations,
-                   "submission": result.submission.key}, handle)
+                   "submission": result.submission.key, "isolation": result.isolation,
+                   "not_isolated": result.not_isolated}, handle)
     os.replace(tmp, entry)
 
 
@@ -342,7 +500,9 @@ def score_columns(results: list[BatchResult]) -> list[str]:
     """Test names in test order (first seen), made unique with their number where they repeat."""
     names: dict[str, None] = {}
     for result in results:
-        for test in (result.document or {}).get("tests", []):
+        if not result.scored:
+            continue
+        for test in result.document.get("tests", []):
             names.setdefault(_column(test, result.document["tests"]), None)
     return list(names)
 
@@ -371,7 +531,9 @@ def write_csv(results: list[BatchResult], path: Path) -> None:
         for result in results:
             tests = (result.document or {}).get("tests", [])
             by_column = {_column(t, tests): t["score"] for t in tests}
+            # A grader error is no score of the student's: blank cells, never a zero to import.
+            cells = ([""] * (len(columns) + 1) if result.grader_error
+                     else [*(f"{by_column.get(c, 0):g}" for c in columns), f"{result.score:g}"])
             for person in result.submission.submitters:
                 writer.writerow([_cell(person.name), _cell(person.email), _cell(person.sid),
-                                 _cell(result.submission.key), result.status,
-                                 *(f"{by_column.get(c, 0):g}" for c in columns), f"{result.score:g}"])
+                                 _cell(result.submission.key), result.status, *cells])

@@ -196,6 +196,9 @@ def batch_grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path:
                                                                           strict=True)},
         "complete": results.complete, "grader_error": results.grader_error,
     }
+    isolation = getattr(results, "isolation", None)     # how far students were isolated, when reported
+    if isinstance(isolation, (str, dict, bool)):
+        document["_batch"]["isolation"] = isolation
     write_atomic(json_path, document)
     sys.exit(1 if results.grader_error else 0)
 

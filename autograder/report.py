@@ -57,9 +57,14 @@ def _first_line(text: str) -> str:
     return "(no message)"
 
 
-def write_report(results: list[BatchResult], points: float, path: Path, title: str) -> None:
-    """Write the batch report for ``results`` (a homework worth ``points``) to ``path``."""
-    graded = [r for r in results if r.document is not None]
+def write_report(results: list[BatchResult], points: float, path: Path, title: str, warning: str = "") -> None:
+    """Write the batch report for ``results`` (a homework worth ``points``) to ``path``.
+
+    ``warning`` (students not isolated from one another) goes at the top. A grading spoiled
+    by a grader error counts nowhere (histogram, pass rates, failures): it is listed as
+    "not graded (grader error)" with no score.
+    """
+    graded = [r for r in results if r.scored]
     scores = [r.score for r in graded]
     tests: dict[str, list[dict]] = defaultdict(list)
     durations: dict[str, list[float]] = defaultdict(list)
@@ -73,6 +78,12 @@ def write_report(results: list[BatchResult], points: float, path: Path, title: s
                 durations[name].append(result.durations[name])
 
     sections = [f"<h1>{_e(title)}</h1>"]
+    if warning:
+        sections.append(f"<p class=\"warning\"><b>{_e(warning)}</b></p>")
+    broken = [r for r in results if r.grader_error]
+    if broken:
+        sections.append(f"<p class=\"warning\"><b>{len(broken)} submissions not graded (grader error): not "
+                        f"cached, no score shown; regrade them.</b></p>")
     if scores:
         summary = (f"{len(results)} submissions, {len(graded)} graded; mean {statistics.mean(scores):.2f}, median "
                    f"{statistics.median(scores):.2f}, min {min(scores):g}, max {max(scores):g} (of {points:g}); "
@@ -120,12 +131,14 @@ def write_report(results: list[BatchResult], points: float, path: Path, title: s
 
     errors = [r for r in results if r.document is None or r.error]
     if errors:
-        items = "".join(f"<li><code>{_e(r.submission.key)}</code>: {_e(r.error[:MESSAGE_CHARS])}</li>" for r in errors)
+        items = "".join(f"<li><code>{_e(r.submission.key)}</code> ({_e(r.status)}): {_e(r.error[:MESSAGE_CHARS])}</li>"
+                        for r in errors)
         sections.append(f"<h2>Not graded or grader errors ({len(errors)})</h2><ul>{items}</ul>")
 
     student_rows = "".join(
         f"<tr><td>{_e(', '.join(p.name for p in r.submission.submitters))}</td><td><code>{_e(r.submission.key)}"
-        f"</code></td><td>{_e(r.status)}</td><td>{r.score:g}</td></tr>" for r in results)
+        f"</code></td><td>{_e(r.status)}</td><td>{'&mdash;' if r.grader_error else f'{r.score:g}'}</td></tr>"
+        for r in results)
     sections.append("<h2>Submissions</h2><table><tr><th>student</th><th>submission</th><th>status</th>"
                     f"<th>score</th></tr>{student_rows}</table>")
 
@@ -138,6 +151,7 @@ body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}
 table{{border-collapse:collapse}} td,th{{padding:2px 10px;text-align:left;border-bottom:1px solid #ddd}}
 tr.low td{{background:#fde8e8}} code{{white-space:pre-wrap;word-break:break-word}}
 .bar{{display:inline-block;height:.7em;background:#4a7ab7}}
+.warning{{background:#fff3cd;border:2px solid #c0392b;padding:.6em}}
 </style></head><body>
 {"".join(sections)}
 </body></html>
