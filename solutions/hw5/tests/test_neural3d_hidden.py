@@ -69,6 +69,9 @@ def test_sample_along_rays_stratified_statistics(hw):
     assert var_err < 0.012, f"the spread inside the bins is not uniform's 1/12 (off by {var_err:.4f})"
     corr = np.corrcoef(u.T)[np.triu_indices(n, 1)]
     assert np.abs(corr).max() < 6 / np.sqrt(R), "samples in different bins are correlated: draw one uniform per bin"
+    again = hw.probe("sample_along_rays", near, far, n, stratified=True, seed=3, repeats=2)
+    assert_close(again, samples[:2], atol=0, rtol=0, dtype=None,
+                 what="a second run with a fresh generator seeded 3 (the samples must come from `generator`)")
 
 
 def _render_inputs(rng, R, S, shared_t):
