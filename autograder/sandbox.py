@@ -543,7 +543,9 @@ class Sandbox:
                                    f"({str(err)[:200]})") from None
         finally:
             if self.sock is not None:
-                self.sock.settimeout(None)
+                # Bounds the next request's sendall too: a worker that stops reading its channel
+                # (a thread holding the GIL) then fails that call instead of blocking the grader.
+                self.sock.settimeout(self.settings.per_call_s)
         self._drain_output()
         return reply
 

@@ -55,6 +55,9 @@ FAKE_WORKER = textwrap.dedent("""
         time.sleep(60)
     elif mode == "sleep":
         time.sleep(60)
+    elif mode == "deaf":                                   # answers once, then never reads again
+        wire.send(sock, {{"ok": True, "value": 1}})
+        time.sleep(60)
     elif mode == "answer":
         print("hello from the worker", flush=True)
         wire.send(sock, {{"ok": True, "value": [1, (2.5, "x"), {{"a": None}}]}})
@@ -126,6 +129,15 @@ def test_the_grading_total_limit_stops_a_call_in_progress(fake_sandbox):
     sandbox.grading_deadline = time.monotonic() + 0.5
     message, wall, _ = timed_call(sandbox)
     assert "total time limit" in message and wall < 2.0, (message, wall)
+
+
+def test_a_worker_that_stops_reading_cannot_block_the_next_request(fake_sandbox):
+    sandbox = fake_sandbox("deaf", per_call_s=0.5)
+    assert sandbox.call({"op": "call"}, timeout=20, description="the first call") == 1
+    started = time.monotonic()
+    with pytest.raises(StudentCodeError):
+        sandbox.call({"op": "call", "args": [np.zeros(4 << 20)]}, description="a call with 32 MB of arguments")
+    assert time.monotonic() - started < 3.0
 
 
 def test_a_reply_of_millions_of_empty_lists_is_refused_cheaply(fake_sandbox):
