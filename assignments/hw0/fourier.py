@@ -9,8 +9,8 @@ Conventions for every function in this file:
   (per channel); the other functions may reject them with a ValueError.
 * Spectra are CENTRED: the zero frequency (the DC term, the sum of all pixels) sits at
   index ``(H//2, W//2)``, which is where ``np.fft.fftshift`` puts it. Index (u, v) then
-  holds frequency (u - H//2, v - W//2). Spectra are complex; everything else you return
-  is float64.
+  holds frequency (u - H//2, v - W//2). Spectra are complex128; everything else you
+  return is float64.
 * Bad arguments raise ``ValueError`` whose message names the argument.
 
 You may add your own private helper functions (names starting with ``_``).
@@ -23,7 +23,9 @@ def centered_fft2(image):
     """Centred 2-D DFT: fftshift(fft2(image)).
 
     Inputs: image (H, W), any real dtype.
-    Returns: complex (H, W) spectrum with the zero frequency at (H//2, W//2).
+    Returns: complex128 (H, W) spectrum with the zero frequency at (H//2, W//2). The tests
+    check the dtype: np.fft.fft2 of a float64 image already gives complex128 (complex64,
+    or a real array, fails).
     """
     # TODO
     raise NotImplementedError("centered_fft2: not implemented yet")

@@ -50,7 +50,9 @@ def centered_fft2(image):
     """Centred 2-D DFT: fftshift(fft2(image)).
 
     Inputs: image (H, W), any real dtype.
-    Returns: complex128 (H, W); the zero frequency is at (H//2, W//2).
+    Returns: complex128 (H, W) spectrum with the zero frequency at (H//2, W//2). The tests
+    check the dtype: np.fft.fft2 of a float64 image already gives complex128 (complex64,
+    or a real array, fails).
     """
     image = _as_real(image, "image")
     return np.fft.fftshift(np.fft.fft2(image))

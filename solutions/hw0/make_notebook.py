@@ -2,7 +2,8 @@
 
 The notebook is the student's guided tour of HW0 ("Filters and Fourier"): every part
 explains one lecture idea in a few lines of markdown, visualises it on synthetic images
-(built with numpy in the notebook itself: no downloads, no image files) by calling the
+(built with numpy in the notebook itself) and on photographs that ship inside the
+scikit-image wheel (``shared.real_data.hw0_photo``: no downloads) by calling the
 student's own ``filters.py`` and ``fourier.py``, and ends with a "your turn" note naming the
 functions to implement and the public tests to run.
 
@@ -76,6 +77,7 @@ def setup() -> list[Cell]:
         import numpy as np
 
         from shared.notebook_checks import check  # runs the public tests of the functions you name
+        from shared.real_data import hw0_photo  # photographs from skimage.data, downsampled
 
         IN_JUPYTER = "ipykernel" in sys.modules
         if not IN_JUPYTER:  # plain `python` (no notebook server): draw off-screen
@@ -393,6 +395,17 @@ def zero_crossings() -> list[Cell]:
         show([filters.zero_crossing_edges(noisy_home, 2.0, t) for t in thresholds],
              [f"zero crossings, sigma=2,\\nthreshold {t:g}" for t in thresholds])
         '''),
+        md(r"""
+        The same on photographs (`skimage.data`'s cameraman and coins, downsampled 4x to 128x128
+        and 75x96): at a small $\sigma$ the grass and the coins' reliefs cross zero everywhere; at
+        a large one only the silhouettes remain.
+        """),
+        code('''
+        camera, coins = hw0_photo("camera", factor=4), hw0_photo("coins", factor=4)
+        for photo, name in ((camera, "camera"), (coins, "coins")):
+            show([photo] + [filters.zero_crossing_edges(photo, s, 0.01) for s in (1.0, 2.0, 3.0)],
+                 [name] + [f"zero crossings, sigma={s:g}" for s in (1.0, 2.0, 3.0)])
+        '''),
         *your_turn("`laplacian_of_gaussian` and `zero_crossing_edges`", "filters.py",
                    "laplacian_of_gaussian", "zero_crossing_edges"),
     ]
@@ -485,6 +498,23 @@ def amplitude_and_phase() -> list[Cell]:
         amplitude_only = fourier.from_amplitude_phase(amplitude, np.zeros_like(phase))
         amplitude_only = np.clip(amplitude_only, *np.percentile(amplitude_only, [1, 99]))  # tame the central peak
         show([phase_only, amplitude_only], ["phase only (amplitude 1)", "amplitude only (phase 0)"])
+        '''),
+        md("""
+        Synthetic shapes have rather special spectra; photographs make the point better. Swap the
+        phases of the cameraman and the astronaut: each result looks like the photograph whose
+        phase it carries, and correlates with it far more than with the one whose amplitude it has.
+        """),
+        code('''
+        camera, astronaut = hw0_photo("camera", factor=4), hw0_photo("astronaut", factor=4)
+        camera_amp_astronaut_phase, astronaut_amp_camera_phase = fourier.swap_phase(camera, astronaut)
+        show([camera, astronaut, camera_amp_astronaut_phase, astronaut_amp_camera_phase],
+             ["camera", "astronaut", "amplitude of camera,\\nphase of astronaut",
+              "amplitude of astronaut,\\nphase of camera"])
+        for name, swapped in (("camera amplitude, astronaut phase", camera_amp_astronaut_phase),
+                              ("astronaut amplitude, camera phase", astronaut_amp_camera_phase)):
+            r_camera = np.corrcoef(swapped.ravel(), camera.ravel())[0, 1]
+            r_astronaut = np.corrcoef(swapped.ravel(), astronaut.ravel())[0, 1]
+            print(f"{name}: correlation with camera {r_camera:+.2f}, with astronaut {r_astronaut:+.2f}")
         '''),
         *your_turn("`amplitude_phase`, `from_amplitude_phase` and `swap_phase`", "fourier.py",
                    "amplitude_phase", "from_amplitude_phase", "swap_phase"),
@@ -597,6 +627,17 @@ def hybrids() -> list[Cell]:
         ax.set_title("the hybrid up close (left) and from further and further away")
         ax.axis("off")
         finish(fig)
+        '''),
+        md("""
+        Now with photographs, in colour: the cat (`chelsea`) from afar, the cup of coffee up close
+        (both downsampled 2x and cropped to 150x225). `hybrid_image` filters every channel alike.
+        """),
+        code('''
+        cat, cup = (hw0_photo(name, factor=2, color=True)[:150, :225] for name in ("chelsea", "coffee"))
+        photo_hybrid = np.clip(fourier.hybrid_image(cat, cup, 5.0, 3.0), 0, 1)
+        smaller = filters.gaussian_blur(photo_hybrid, 2.0)[::4, ::4]
+        show([cat, cup, photo_hybrid, smaller], ["far: chelsea", "near: coffee", "hybrid, up close",
+                                                 "hybrid, 4x smaller"], size=3.2)
         '''),
         md("""
         Try other `sigma_low` / `sigma_high` values, or swap the roles (`hybrid_image(home, smiley,

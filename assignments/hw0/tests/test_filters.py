@@ -48,11 +48,19 @@ def test_convolve_delta_shows_flipped_kernel(hw):
 @pytest.mark.points(1)
 @pytest.mark.parametrize("mode, shape", [("full", (7, 8)), ("same", (5, 7)), ("valid", (3, 6))])
 def test_output_shapes(hw, mode, shape):
-    """convolve2d and correlate2d: output shape of a 5x7 image and a 3x2 kernel"""
-    image = np.arange(35, dtype=np.float64).reshape(5, 7)
-    kernel = np.ones((3, 2))
-    check_array(hw.filters.convolve2d(image, kernel, mode=mode), shape=shape, dtype=np.float64)
-    check_array(hw.filters.correlate2d(image, kernel, mode=mode), shape=shape, dtype=np.float64)
+    """convolve2d and correlate2d: output shape and values of a 5x7 image and a 3x2 kernel"""
+    image = np.arange(35, dtype=np.float64).reshape(5, 7) % 6
+    kernel = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]])
+    # Every mode is a crop of 'full'. 'same' keeps the anchor ((kh-1)//2, (kw-1)//2) of the
+    # kernel over each pixel: convolution crops 'full' from (1, 0), correlation from (1, 1).
+    full_convolution = _full_convolution(image, kernel)
+    full_correlation = _full_convolution(image, kernel[::-1, ::-1])
+    start = {"full": ((0, 0), (0, 0)), "same": ((1, 0), (1, 1)), "valid": ((2, 1), (2, 1))}[mode]
+    for name, full, (top, left) in (("convolve2d", full_convolution, start[0]),
+                                    ("correlate2d", full_correlation, start[1])):
+        out = check_array(getattr(hw.filters, name)(image, kernel, mode=mode), shape=shape, dtype=np.float64)
+        with context(f"{name}: the values"):
+            assert_close(out, full[top:top + shape[0], left:left + shape[1]])
 
 
 @pytest.mark.points(1)
@@ -106,10 +114,14 @@ def test_color_image_filtered_per_channel(hw):
     """convolve2d: an (H, W, 3) image is filtered channel by channel"""
     rng = np.random.default_rng(0)
     image = rng.random((6, 5, 3))
-    out = hw.filters.convolve2d(image, ASYMMETRIC, mode="same", boundary="wrap")
-    check_array(out, shape=(6, 5, 3), dtype=np.float64)
+    full = check_array(hw.filters.convolve2d(image, ASYMMETRIC, mode="full"), shape=(8, 7, 3), dtype=np.float64)
     for c in range(3):
-        with context(f"channel {c}"):
+        with context(f"mode='full', channel {c} (the textbook convolution of that channel)"):
+            assert_close(full[..., c], _full_convolution(image[..., c], ASYMMETRIC))
+    out = check_array(hw.filters.convolve2d(image, ASYMMETRIC, mode="same", boundary="wrap"), shape=(6, 5, 3),
+                      dtype=np.float64)
+    for c in range(3):
+        with context(f"mode='same', boundary='wrap', channel {c}"):
             assert_close(out[..., c], hw.filters.convolve2d(image[..., c], ASYMMETRIC, mode="same", boundary="wrap"))
 
 
@@ -129,6 +141,7 @@ def test_box_kernel(hw):
     """box_kernel: all entries equal, sum 1"""
     assert_close(hw.filters.box_kernel(3), np.full((3, 3), 1 / 9))
     assert_close(hw.filters.box_kernel(1), [[1.0]])
+    assert_close(hw.filters.box_kernel(4), np.full((4, 4), 1 / 16))
 
 
 @pytest.mark.points(1)
@@ -145,8 +158,10 @@ def test_gaussian_kernel_1d(hw):
 def test_gaussian_blur_is_separable(hw):
     """gaussian_blur: two 1-D passes equal one 2-D convolution with gaussian_kernel"""
     kernel = hw.filters.gaussian_kernel(1.2)
-    g = hw.filters.gaussian_kernel_1d(1.2)
-    assert_close(kernel, np.outer(g, g))
+    x = np.arange(-4.0, 5.0)                      # radius ceil(3 * 1.2) = 4
+    g = np.exp(-x**2 / (2 * 1.2**2))
+    g /= g.sum()
+    assert_close(kernel, np.outer(g, g), what="gaussian_kernel(1.2), the outer product of the 1-D kernel")
     image = np.add.outer(np.arange(9.0) ** 2, np.sin(np.arange(11.0)))
     assert_close(hw.filters.gaussian_blur(image, 1.2),
                  hw.filters.convolve2d(image, kernel, mode="same", boundary="reflect"))
@@ -199,15 +214,25 @@ def test_sharpen(hw):
     """sharpen: a constant image is unchanged; detail is amplified by 1 + alpha"""
     flat = np.full((5, 6), 7.0)
     assert_close(hw.filters.sharpen(flat, 1.0, 2.0), flat)
+    # A bright pixel in the middle of a 7x7 image: its blur (sigma 1, radius 3) is the 2-D
+    # Gaussian kernel itself, which fits inside the image, so no boundary is involved.
     image = np.zeros((7, 7))
     image[3, 3] = 1.0
-    blurred = hw.filters.gaussian_blur(image, 1.0)
+    x = np.arange(-3.0, 4.0)
+    g = np.exp(-x**2 / 2)
+    blurred = np.outer(g, g) / g.sum() ** 2
     assert_close(hw.filters.sharpen(image, 1.0, 0.5), image + 0.5 * (image - blurred))
 
 
 @pytest.mark.points(1)
 def test_bad_arguments_raise_value_error(hw):
     """filters: bad arguments raise ValueError naming the argument"""
+    row = np.array([[1.0, 2.0, 3.0, 4.0]])
+    with context("the same calls with good arguments work"):
+        assert_close(hw.filters.convolve2d(row, np.ones((1, 3)), mode="same"), [[3.0, 6.0, 9.0, 7.0]])
+        assert_close(hw.filters.correlate2d(row, np.ones((1, 3)), boundary="wrap"), [[7.0, 6.0, 9.0, 8.0]])
+        e = np.exp(-0.5)
+        assert_close(hw.filters.gaussian_kernel_1d(1.0, radius=1), np.array([e, 1.0, e]) / (1 + 2 * e))
     image = np.zeros((4, 4))
     assert_raises(ValueError, hw.filters.convolve2d, image, np.ones((3, 3)), mode="bogus", mentions=["mode"])
     assert_raises(ValueError, hw.filters.correlate2d, image, np.ones((3, 3)), boundary="mirror",

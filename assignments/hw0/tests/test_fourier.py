@@ -33,6 +33,11 @@ def test_round_trip_odd_size(hw):
     image = np.random.default_rng(1).random((5, 7))
     back = hw.fourier.centered_ifft2(hw.fourier.centered_fft2(image))
     assert_close(back, image, atol=1e-12)
+    # Only a zero frequency (at the centre (2, 3)) equal to the number of pixels: all ones.
+    dc = np.zeros((5, 7), dtype=np.complex128)
+    dc[2, 3] = 35.0
+    with context("centered_ifft2 of a spectrum that holds only the zero frequency, 35 at (2, 3)"):
+        assert_close(hw.fourier.centered_ifft2(dc), np.ones((5, 7)), atol=1e-12)
 
 
 @pytest.mark.points(1)
@@ -116,6 +121,16 @@ def test_fft_convolve2d_is_linear_convolution(hw, mode):
 @pytest.mark.points(1)
 def test_hybrid_image(hw):
     """hybrid_image: blur(far, sigma_low) + (near - blur(near, sigma_high))"""
+    # A flat far image stays flat when blurred; a bright pixel in the middle of a 9x9 near
+    # image loses its blur (sigma 1: the 7x7 Gaussian kernel, inside the image).
+    far, near = np.full((9, 9), 3.0), np.zeros((9, 9))
+    near[4, 4] = 1.0
+    x = np.arange(-3.0, 4.0)
+    g = np.exp(-x**2 / 2)
+    expected = far + near
+    expected[1:8, 1:8] -= np.outer(g, g) / g.sum() ** 2
+    with context("far = 3 everywhere, near = a single bright pixel at (4, 4), sigma_low 2, sigma_high 1"):
+        assert_close(hw.fourier.hybrid_image(far, near, 2.0, 1.0), expected, atol=1e-12)
     rng = np.random.default_rng(5)
     far, near = rng.random((9, 8)), rng.random((9, 8))
     expected = hw.filters.gaussian_blur(far, 2.0) + near - hw.filters.gaussian_blur(near, 1.0)
@@ -125,6 +140,10 @@ def test_hybrid_image(hw):
 @pytest.mark.points(1)
 def test_bad_arguments_raise_value_error(hw):
     """fourier: bad arguments raise ValueError naming the argument"""
+    with context("the same calls with good arguments work"):
+        assert_close(hw.fourier.low_pass_mask((3, 3), 0), [[0, 0, 0], [0, 1, 0], [0, 0, 0]])
+        assert_close(hw.fourier.fft_convolve2d(np.ones((2, 2)), np.ones((1, 2)), mode="full"),
+                     [[1, 2, 1], [1, 2, 1]], atol=1e-12)
     assert_raises(ValueError, hw.fourier.low_pass_mask, (4, 4), 1, kind="triangle", mentions=["kind"])
     assert_raises(ValueError, hw.fourier.low_pass_mask, (4, 4), -1, mentions=["cutoff"])
     assert_raises(ValueError, hw.fourier.fft_convolve2d, np.ones((4, 4)), np.ones((2, 2)), mode="circular",

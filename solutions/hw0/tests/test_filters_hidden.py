@@ -3,13 +3,16 @@
 What decides: every mode x boundary, odd and even (and rectangular) kernels, odd and even
 image sizes, colour images, integer dtypes, the border pixels, sigma values that expose
 radius and variance mistakes, exact zeros (orientation at gx = 0, zero crossings next to a
-zero), and the error contract. Tolerances: the spec's 1e-10 for float64 filtering of O(1)
+zero), photographs (skimage.data, downsampled), and the error contract (4 of the 100
+points in all, the public tests included; each such test first checks that the good call
+works, so raising everywhere earns nothing). Tolerances: the spec's 1e-10 for float64 filtering of O(1)
 images (summation-order differences are ~1e-15), 1e-12 on exact constructions.
 """
 import numpy as np
 import pytest
 
 from shared.asserts import assert_close, assert_equal, assert_raises, context, unpack
+from shared.real_data import hw0_photo
 
 MODES = ("full", "same", "valid")
 BOUNDARIES = ("zero", "reflect", "wrap")
@@ -74,12 +77,15 @@ def test_any_real_dtype_is_converted(hw, ref, rng):
                              ref.filters.convolve2d(image, kernel, mode=mode, boundary="reflect"))
 
 
-@pytest.mark.points(2)
-def test_filter_error_contract(hw):
-    """convolve2d/correlate2d: ValueError naming mode, boundary, kernel or image"""
-    image = np.ones((5, 5))
+@pytest.mark.points(1)
+def test_filter_error_contract(hw, ref, rng):
+    """filters: ValueError naming mode, boundary, kernel, image, sigma, radius, dy, dx, size or threshold"""
+    image, kernel = rng.normal(size=(5, 5)), rng.normal(size=(3, 3))
     for name in ("convolve2d", "correlate2d"):
         fn = getattr(hw.filters, name)
+        with context(f"{name} with good arguments"):
+            assert_close(fn(image, kernel, mode="valid", boundary="wrap"),
+                         getattr(ref.filters, name)(image, kernel, mode="valid", boundary="wrap"))
         for mode in ("Same", "bogus", "circular"):
             assert_raises(ValueError, fn, image, np.ones((3, 3)), mode=mode, mentions=["mode"])
         for boundary in ("symmetric", "fill", "Zero"):
@@ -90,6 +96,18 @@ def test_filter_error_contract(hw):
         assert_raises(ValueError, fn, np.ones((5, 5, 3, 2)), np.ones((3, 3)), mentions=["image"])
         assert_raises(ValueError, fn, image, np.ones((6, 3)), mode="valid", mentions=["mode"])
         assert_raises(ValueError, fn, image, np.ones((2, 7)), mode="valid", mentions=["mode"])
+    with context("gaussian_kernel_1d(0.8) (good arguments)"):
+        assert_close(hw.filters.gaussian_kernel_1d(0.8), ref.filters.gaussian_kernel_1d(0.8), atol=1e-14)
+    for fn in (hw.filters.gaussian_kernel_1d, hw.filters.gaussian_kernel):
+        assert_raises(ValueError, fn, -1.0, mentions=["sigma"])
+        assert_raises(ValueError, fn, -0.5, radius=2, mentions=["sigma"])
+    assert_raises(ValueError, hw.filters.gaussian_blur, np.ones((5, 5)), -2.0, mentions=["sigma"])
+    assert_raises(ValueError, hw.filters.gaussian_kernel_1d, 1.0, radius=-1, mentions=["radius"])
+    assert_raises(ValueError, hw.filters.shift_kernel, 1.5, 0, mentions=["dy"])
+    assert_raises(ValueError, hw.filters.shift_kernel, 0, 0.5, mentions=["dx"])
+    assert_raises(ValueError, hw.filters.box_kernel, 0, mentions=["size"])
+    assert_raises(ValueError, hw.filters.image_gradients, np.ones((1, 6)), mentions=["image"])
+    assert_raises(ValueError, hw.filters.zero_crossing_edges, np.ones((5, 5)), 1.0, -0.1, mentions=["threshold"])
 
 
 @pytest.mark.points(2)
@@ -136,14 +154,23 @@ def test_gaussian_kernel_2d(hw, ref):
 
 
 @pytest.mark.points(1)
-def test_gaussian_sigma_zero_and_negative(hw):
-    """gaussian_kernel_1d: sigma 0 is the identity kernel; a negative sigma raises ValueError"""
+def test_gaussian_sigma_zero(hw, ref, rng):
+    """gaussian_kernel_1d/gaussian_blur/zero_crossing_edges: sigma 0 (the identity kernel), exact LoG values"""
+    # The only test with sigma = 0 (the docstring allows it): everywhere else sigma > 0, so a
+    # filter that mishandles this one limit loses one point, not many.
     assert_close(hw.filters.gaussian_kernel_1d(0.0), [1.0])
     assert_close(hw.filters.gaussian_kernel_1d(0.0, radius=2), [0.0, 0.0, 1.0, 0.0, 0.0])
-    for fn in (hw.filters.gaussian_kernel_1d, hw.filters.gaussian_kernel):
-        assert_raises(ValueError, fn, -1.0, mentions=["sigma"])
-        assert_raises(ValueError, fn, -0.5, radius=2, mentions=["sigma"])
-    assert_raises(ValueError, hw.filters.gaussian_blur, np.ones((5, 5)), -2.0, mentions=["sigma"])
+    image = rng.normal(size=(6, 7))
+    with context("gaussian_blur(image, 0.0) returns the image"):
+        assert_close(hw.filters.gaussian_blur(image, 0.0), image)
+    # With sigma 0 the LoG of a piecewise-constant integer image is an exact integer, so a
+    # crossing whose difference EQUALS the threshold exists: "> threshold" leaves it out.
+    pieces = np.zeros((10, 11))
+    pieces[3:7, 2:9] = 1.0
+    pieces[:, 9:] = 2.0
+    with context("zero_crossing_edges(pieces, 0.0, 3.0): four crossings differ by exactly 3"):
+        assert_equal(hw.filters.zero_crossing_edges(pieces, 0.0, 3.0),
+                     ref.filters.zero_crossing_edges(pieces, 0.0, 3.0), dtype=bool)
 
 
 @pytest.mark.points(1)
@@ -215,11 +242,13 @@ def test_laplacian_of_gaussian(hw, ref, rng):
 def _zero_crossing_image(case, rng):
     if case == "smooth":
         return rng.normal(size=(16, 15)), 1.5, 0.05
-    if case == "pieces":                     # sigma 0: LoG is exactly 0 on flat areas, next to +-values
-        image = np.zeros((10, 11))
-        image[3:7, 2:9] = 1.0
-        image[:, 9:] = 2.0
-        return image, 0.0, 0.5
+    if case == "pieces":
+        # LoG is exactly 0 on flat areas, next to the Gaussian's small tails (~1e-5 at sigma
+        # 0.3, far above rounding errors of ~1e-16): a zero is no sign, so no crossing there.
+        image = np.zeros((12, 13))
+        image[3:8, 2:9] = 1.0
+        image[:, 11:] = 2.0
+        return image, 0.3, 1e-6
     if case == "horizontal_step":
         image = np.zeros((12, 9))
         image[6:, :] = 1.0
@@ -246,3 +275,15 @@ def test_sharpen(hw, ref, rng):
         image = rng.normal(size=shape)
         with context(f"image {shape}, sigma={sigma}, alpha={alpha}"):
             assert_close(hw.filters.sharpen(image, sigma, alpha), ref.filters.sharpen(image, sigma, alpha))
+
+
+@pytest.mark.points(1)
+def test_zero_crossing_edges_on_photographs(hw, ref):
+    """zero_crossing_edges: Marr-Hildreth edges of real photographs (camera 64x64, coins 37x48, cat in colour)"""
+    for name, sigma, threshold, color in (("camera", 1.5, 0.01, False), ("coins", 1.0, 0.02, False),
+                                          ("chelsea", 1.0, 0.02, True)):
+        image = hw0_photo(name, color=color)
+        expected = ref.filters.zero_crossing_edges(image, sigma, threshold)
+        with context(f"skimage.data.{name}() downsampled to {image.shape}, sigma={sigma}, "
+                     f"threshold={threshold} ({int(expected.sum())} edge pixels expected)"):
+            assert_equal(hw.filters.zero_crossing_edges(image, sigma, threshold), expected, dtype=bool)

@@ -55,6 +55,9 @@ def convolve2d(image, kernel, mode="same", boundary="zero"):
 
 
 def shift_kernel(dy, dx):
+    for name, value in (("dy", dy), ("dx", dx)):
+        if value != int(value):
+            raise ValueError(f"{name} must be a whole number of pixels, got {value}")
     r = max(abs(int(dy)), abs(int(dx)))
     k = np.zeros((2 * r + 1, 2 * r + 1))
     k[r + int(dy), r + int(dx)] = 1
@@ -62,6 +65,8 @@ def shift_kernel(dy, dx):
 
 
 def box_kernel(size):
+    if size < 1:
+        raise ValueError(f"size must be at least 1, got {size}")
     return np.ones((size, size)) / (size * size)
 
 
@@ -70,6 +75,8 @@ def gaussian_kernel_1d(sigma, radius=None):
         raise ValueError("sigma must be >= 0")
     if radius is None:
         radius = int(np.ceil(3 * sigma))
+    elif radius < 0:
+        raise ValueError(f"radius must be >= 0, got {radius}")
     values = []
     for x in range(-radius, radius + 1):
         values.append(np.exp(-x * x / (2 * sigma * sigma)) if sigma > 0 else float(x == 0))
@@ -90,6 +97,8 @@ def gaussian_blur(image, sigma, radius=None, boundary="reflect"):
 
 def image_gradients(image):
     image = np.asarray(image, dtype=np.float64)
+    if image.shape[0] < 2 or image.shape[1] < 2:
+        raise ValueError(f"image needs two rows and two columns for differences, got {image.shape}")
     return np.gradient(image, axis=1), np.gradient(image, axis=0)
 
 
@@ -110,6 +119,8 @@ def laplacian_of_gaussian(image, sigma):
 
 
 def zero_crossing_edges(image, sigma, threshold):
+    if threshold < 0:
+        raise ValueError(f"threshold must be >= 0, got {threshold}")
     log = laplacian_of_gaussian(image, sigma)
     right = np.zeros(log.shape, bool)
     below = np.zeros(log.shape, bool)
