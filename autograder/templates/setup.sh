@@ -54,14 +54,15 @@ from_uv() {
     py3="$(command -v python3 2>/dev/null)" || return 1
     log "installing CPython $PYTHON_PIN with uv $UV_PIN"
     "$py3" - "$UV_PIN" "$tool" <<'PY' || return 1
-import hashlib, io, json, platform, sys, urllib.request, zipfile
+import hashlib, io, json, platform, sys, urllib.parse, urllib.request, zipfile
 version, target = sys.argv[1], sys.argv[2]
 arch = {"x86_64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}[platform.machine()]
-with urllib.request.urlopen(f"https://pypi.org/pypi/uv/{version}/json", timeout=30) as reply:
-    files = json.load(reply)["urls"]
+index = "https://pypi.org/pypi/uv/json"
+with urllib.request.urlopen(index, timeout=30) as reply:
+    files = json.load(reply)["releases"][version]
 wheel = next(f for f in files if f["filename"].endswith(".whl") and "manylinux" in f["filename"]
              and arch in f["filename"] and "musl" not in f["filename"])
-with urllib.request.urlopen(wheel["url"], timeout=120) as reply:
+with urllib.request.urlopen(urllib.parse.urljoin(index, wheel["url"]), timeout=120) as reply:
     data = reply.read()
 if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
     sys.exit("uv wheel: sha256 mismatch")
