@@ -103,3 +103,50 @@ def digits(size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     scale = int(size) // 8
     x = images.repeat(scale, axis=1).repeat(scale, axis=2)[:, None].astype(np.float32)
     return x, labels.copy()
+
+
+# ----------------------------------------------------------------------------------------
+# HW5 (3D vision): the Middlebury 2014 motorcycle stereo pair shipped in skimage.data
+# ----------------------------------------------------------------------------------------
+
+@functools.cache
+def _motorcycle_cached(factor: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # The files skimage.data.stereo_motorcycle() reads (two 500x741 RGB PNGs and the
+    # left view's float32 disparity, inf where unknown), decoded with Pillow, no skimage import.
+    import importlib.util
+
+    from PIL import Image
+
+    folder = Path(importlib.util.find_spec("skimage").origin).parent / "data"
+
+    def blocks(array: np.ndarray) -> np.ndarray:
+        H, W = (array.shape[0] // factor) * factor, (array.shape[1] // factor) * factor
+        return array[:H, :W].reshape(H // factor, factor, W // factor, factor)
+
+    views = []
+    for name in ("motorcycle_left.png", "motorcycle_right.png"):
+        with Image.open(folder / name) as png:
+            rgb = np.asarray(png).astype(np.float64)[..., :3] / 255.0
+        views.append(blocks(rgb @ _LUMA).mean(axis=(1, 3)))
+    full = blocks(np.load(folder / "motorcycle_disp.npz")["arr_0"].astype(np.float64))
+    # A block's disparity is known only where all of its pixels are; pixels shrink by factor.
+    disparity = np.where(np.all(np.isfinite(full), axis=(1, 3)), full.mean(axis=(1, 3)) / factor, np.nan)
+    for array in (*views, disparity):
+        array.setflags(write=False)
+    return views[0], views[1], disparity
+
+
+def motorcycle_stereo(factor: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rectified Middlebury motorcycle pair of ``skimage.data.stereo_motorcycle``, downsampled.
+
+    Inputs: factor, an integer >= 1: each factor x factor block becomes its mean (4 turns the
+    500x741 views into 125x185, with disparities up to ~15 instead of ~60).
+    Returns ``(left, right, disparity)``: grey views float64 (H, W) in [0, 1] (BT.709 luma),
+    and the left view's ground-truth disparity float64 (H, W) in pixels of the small images
+    (a left pixel (y, x) shows the point seen at (y, x - d) on the right), NaN where the
+    ground truth is unknown (occlusions) for any pixel of the block.
+    Fresh copies; the decoded files are cached per process.
+    """
+    if isinstance(factor, bool) or int(factor) != factor or factor < 1:
+        raise ValueError(f"factor must be an integer >= 1, got {factor!r}")
+    return tuple(array.copy() for array in _motorcycle_cached(int(factor)))

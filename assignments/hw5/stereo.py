@@ -63,6 +63,11 @@ def block_matching(left, right, max_disparity, window=5, cost="ssd"):
 
     Returns: integer array (H, W) (int64) of disparities.
 
+    Also graded on real data: the Middlebury motorcycle pair (shared/real_data.py,
+    motorcycle_stereo(4): 125x185 grey views) with cost "ssd", window 7, max_disparity 16,
+    scored by the bad-pixel rate, the share of pixels with known ground truth whose disparity
+    is off by more than 1 (full points at <= 22 %, none at 50 %; plain SSD gets about 16 %).
+
     Hints:
     - Loop over d (there are few), never over pixels. For one d, build the right image
       shifted by d (shifted[:, x] = right[:, x - d]), take the per-pixel cost against left,
