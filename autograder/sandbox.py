@@ -447,6 +447,10 @@ class Sandbox:
             self._kill_group()
             self.proc.wait()
             kill_leftovers(self.settings.uid)
+            if self.settings.cgroups:                 # what escaped the group (setsid) under any uid
+                cgroups = GradingCgroups(None, None)
+                cgroups.folders = list(self.settings.cgroups)
+                cgroups.kill_all()
             try:
                 self.proc.stdout.close()
             except OSError:
