@@ -39,7 +39,9 @@ def introduction() -> list[Cell]:
         This notebook walks through the lecture *Vision and Sound* and draws every idea with **your**
         code: the cells call the functions you write in `audio.py` (numpy: frames, windows, the
         STFT, decibels, the mel scale) and `audiovisual.py` (torch: SoundNet's distillation loss,
-        audio-visual contrastive learning, sound localisation, mix-and-separate, synchronisation).
+        audio-visual contrastive learning, sound localisation, mix-and-separate, synchronisation),
+        then the lecture *Vision and Language* with `vislang.py` (torch: CLIP's contrastive loss,
+        zero-shot classification, attention over image regions for a question).
         The notebook is not graded; the tests are.
 
         How to work:
@@ -75,12 +77,14 @@ def setup() -> list[Cell]:
         import matplotlib.pyplot as plt
         import numpy as np
         import torch
+        import vislang
 
         for folder in (Path.cwd(), *Path.cwd().parents):   # make the course's `shared` package importable
             if (folder / "shared" / "audio_data.py").is_file():
                 sys.path.insert(0, str(folder))
                 break
         ad = importlib.import_module("shared.audio_data")  # synthetic sounds and video
+        vl = importlib.import_module("shared.vislang_data")  # synthetic images, captions and scenes
         check = importlib.import_module("shared.notebook_checks").check  # public tests of named functions
 
         IN_JUPYTER = "ipykernel" in sys.modules
@@ -89,6 +93,7 @@ def setup() -> list[Cell]:
 
         importlib.reload(audio)  # pick up your latest edits
         importlib.reload(audiovisual)
+        importlib.reload(vislang)
         torch.manual_seed(0)
         SR = 8000  # samples per second
 
@@ -525,6 +530,133 @@ def synchronisation() -> list[Cell]:
     ]
 
 
+# ----------------------------------------------------------------------------------------
+# Part 3: vislang.py
+# ----------------------------------------------------------------------------------------
+
+def clip_in_miniature() -> list[Cell]:
+    return [
+        md(r"""
+        ## 11. Vision and language: CLIP in miniature
+
+        CLIP replaces the soundtrack of part 7 by a caption: an image encoder and a text encoder are
+        trained so that an image and its own caption have a high cosine similarity and the other
+        captions of the batch a low one. The logits are $s \cos(\text{image}_i, \text{text}_j)$ with a
+        *learned* scale $s = \exp(\texttt{logit\_scale})$ (an inverse temperature), clamped at 100.
+
+        Our "encoders" are two linear maps, and the data come from `shared/vislang_data.py`: six
+        concepts (cat, dog, car, ...) each have a hidden vector; an image's "pixels" and a caption's
+        "tokens" are two different random mixes of it plus noise. Contrastive training has to
+        discover that the two mixes describe the same thing. Watch the loss and the learned scale.
+        """),
+        code('''
+        world = vl.concept_world()
+        pixels, tokens, labels = vl.image_caption_pairs(world, n=512)
+        pixels_t, tokens_t = torch.tensor(pixels), torch.tensor(tokens)
+        torch.manual_seed(0)
+        image_encoder = torch.nn.Linear(pixels.shape[1], 16, bias=False).double()
+        text_encoder = torch.nn.Linear(tokens.shape[1], 16, bias=False).double()
+        logit_scale = torch.nn.Parameter(torch.tensor(np.log(1 / 0.07)))
+        optimiser = torch.optim.Adam([*image_encoder.parameters(), *text_encoder.parameters(), logit_scale], lr=0.01)
+        losses, scales = [], []
+        for _step in range(150):
+            batch = torch.randperm(len(pixels_t))[:32]
+            loss = vislang.clip_contrastive_loss(image_encoder(pixels_t[batch]), text_encoder(tokens_t[batch]),
+                                                 logit_scale)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+            scales.append(min(logit_scale.detach().exp().item(), 100.0))
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3))
+        axes[0].plot(losses)
+        axes[0].axhline(np.log(32), ls="--", c="gray", label="chance, log(batch)")
+        axes[0].set_title("clip_contrastive_loss while training", fontsize=9)
+        axes[0].legend(fontsize=8)
+        axes[1].plot(scales)
+        axes[1].set_title("the learned scale exp(logit_scale), clamped at 100", fontsize=9)
+        finish(fig)
+        '''),
+        md("""
+        Two captions of the same concept in one batch are "negatives" of each other although they
+        match: that is why the loss does not reach 0 here (and one reason CLIP needs huge, diverse
+        batches).
+        """),
+        *your_turn("`clip_contrastive_loss`", "vislang.py", "clip_contrastive_loss"),
+    ]
+
+
+def zero_shot() -> list[Cell]:
+    return [
+        md("""
+        ## 12. Zero-shot classification
+
+        The text encoder turns class names into classifiers: embed "a photo of a cat", "a photo of a
+        dog", ..., and give each image the class whose prompt embedding is the most similar. No image
+        label was used in training. *Prompt ensembling* embeds several templates per class ("a blurry
+        photo of a ...", "a drawing of a ..."), normalises each and averages them: it usually helps,
+        because one template's quirks average out.
+        """),
+        code('''
+        test_pixels, _, test_labels = vl.image_caption_pairs(world, n=300, seed=7)
+        prompt_tokens, prompt_strings = vl.class_prompts(world)
+        with torch.no_grad():
+            test_images = image_encoder(torch.tensor(test_pixels))
+            prompts = text_encoder(torch.tensor(prompt_tokens))            # (K classes, P templates, D)
+            for p in range(prompts.shape[1]):
+                predicted, _ = vislang.zero_shot_classify(test_images, prompts[:, p])
+                accuracy = (predicted.numpy() == test_labels).mean()
+                print(f"one prompt, {prompt_strings[0][p].replace('cat', '{}')!r:28}: accuracy {accuracy:.0%}")
+            predicted, scores = vislang.zero_shot_classify(test_images, prompts)
+        print(f"ensemble of {prompts.shape[1]} prompts: accuracy {(predicted.numpy() == test_labels).mean():.0%}"
+              f" (chance {1 / len(world['names']):.0%})")
+        fig, ax = plt.subplots(figsize=(7, 3))
+        ax.imshow(scores[:40].numpy().T, aspect="auto", cmap="viridis")
+        ax.set_yticks(range(len(world["names"])), world["names"])
+        ax.set_xlabel("test image")
+        ax.set_title("cosine similarity of 40 test images to each class's prompts", fontsize=9)
+        finish(fig)
+        '''),
+        *your_turn("`zero_shot_classify`", "vislang.py", "zero_shot_classify"),
+    ]
+
+
+def attention_for_questions() -> list[Cell]:
+    return [
+        md(r"""
+        ## 13. Where should the answer come from? Attention over regions
+
+        For visual question answering the question's embedding attends over the image's region
+        features: weights $= \mathrm{softmax}_r(\langle \text{region}_r, q\rangle / \sqrt{D})$ and the
+        attended feature is $\sum_r w_r\, \text{region}_r$, from which an answer would be read.
+        Images have different numbers of regions, so batches are padded and a *mask* says which
+        regions are real: padding must get weight exactly 0. Below, one scene of six regions (the
+        last one marked as padding) and one question per concept, "where is the ...?".
+        """),
+        code('''
+        scene = vl.region_scene(world, n_regions=6)
+        K, R = len(world["names"]), len(scene["labels"])
+        regions = torch.tensor(scene["regions"])[None].expand(K, R, -1)      # the same scene for every question
+        questions = torch.tensor(scene["questions"])
+        mask = torch.ones(K, R, dtype=torch.bool)
+        mask[:, -1] = False                                                # pretend the last region is padding
+        pooled, weights = vislang.attention_pool(regions, questions, mask)
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.imshow(weights.numpy(), cmap="magma", vmin=0, vmax=1)
+        ax.set_xticks(range(R), [world["names"][c] + (" (pad)" if r == R - 1 else "") for r, c in
+                                 enumerate(scene["labels"])], rotation=30, fontsize=8)
+        ax.set_yticks(range(K), [f"where is the {name}?" for name in world["names"]], fontsize=8)
+        ax.set_title("attention weights: questions (rows) over regions (columns)", fontsize=9)
+        finish(fig)
+        '''),
+        md("""
+        Each question looks at the region that shows its concept; the question about the padded
+        region's concept finds nothing real to look at and spreads its attention over the rest.
+        """),
+        *your_turn("`attention_pool`", "vislang.py", "attention_pool"),
+    ]
+
+
 def wrap_up() -> list[Cell]:
     return [md("""
         ## Before you submit
@@ -534,13 +666,15 @@ def wrap_up() -> list[Cell]:
         tests compare `stft` with `torch.stft` on many signals (odd and even sizes, both centrings),
         your mel filters with the HTK formulas at their edges and peaks, your losses and their
         gradients with the reference (teachers with exact zeros, logits of size 1000), and check that
-        bad arguments raise a `ValueError` naming the argument. Submit `audio.py` and
-        `audiovisual.py`; this notebook is for you and is not graded.
+        bad arguments raise a `ValueError` naming the argument; for `vislang.py` they check the CLIP
+        loss's gradients (the logit scale too), ties and prompt ensembles, and attention masks.
+        Submit `audio.py`, `audiovisual.py` and `vislang.py`; this notebook is for you and is not graded.
         """)]
 
 
 PARTS = [introduction, setup, waves, frames_and_windows, spectrograms, mel, video, teacher_student,
-         correspondence, localisation, separation, synchronisation, wrap_up]
+         correspondence, localisation, separation, synchronisation, clip_in_miniature, zero_shot,
+         attention_for_questions, wrap_up]
 
 
 def build_notebook() -> nbformat.NotebookNode:

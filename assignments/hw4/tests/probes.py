@@ -43,3 +43,36 @@ def torch_call(hw, name, args, kwargs=None, grad=()):
         out.backward()
         grads = tuple(_to_numpy(tensors[i].grad) for i in grad)
     return _to_numpy(out), grads
+
+
+def vislang_call(hw, name, args, kwargs=None, grad=(), weights=None):
+    """``out = vislang.<name>(*tensors, **kwargs)``; with ``grad``, back-propagate and return gradients.
+
+    ``args``: numpy arrays become tensors of the same dtype (a 0-d array becomes a 0-d tensor,
+    e.g. a learnable logit scale). ``grad``: positions in ``args`` whose gradient is wanted, of
+    the scalar result, or, when ``weights`` is given (one array per returned tensor), of
+    ``sum_i (out_i * weights_i).sum()``: a fixed random projection that reaches every output.
+    Returns ``(out, grads)`` as ``torch_call`` does.
+    """
+    tensors = [torch.from_numpy(np.array(a)) if isinstance(a, np.ndarray) else a for a in args]
+    for i in grad:
+        tensors[i].requires_grad_(True)
+    out = getattr(hw.vislang, name)(*tensors, **(kwargs or {}))
+    grads = ()
+    if grad:
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        if not all(isinstance(o, torch.Tensor) for o in outs):
+            raise TypeError(f"{name} must return torch tensors (to be differentiable)")
+        if weights is None:
+            if outs[0].ndim != 0:
+                raise TypeError(f"{name} must return a 0-d tensor (a scalar loss), got shape {tuple(outs[0].shape)}")
+            total = outs[0]
+        else:
+            pairs = zip(outs, weights, strict=True)
+            total = sum((o * torch.from_numpy(np.array(w)).to(o.dtype)).sum() for o, w in pairs)
+        if not total.requires_grad:
+            raise TypeError(f"{name}: the result is not connected to its inputs (no grad_fn); "
+                            f"did you convert to numpy or call .item() or .detach()?")
+        total.backward()
+        grads = tuple(_to_numpy(tensors[i].grad) for i in grad)
+    return _to_numpy(out), grads

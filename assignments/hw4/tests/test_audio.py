@@ -11,7 +11,7 @@ import pytest
 from shared.asserts import assert_close, assert_scalar_close, check_array, context
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_frame_signal_by_hand(hw):
     """frame_signal: 10 samples, frames of 4, hop 3 -> 3 frames; the last sample is dropped"""
     x = np.arange(10.0)
@@ -38,7 +38,7 @@ def test_frame_signal_shapes(hw, n, frame_length, hop_length):
         assert_close(frames[-1], x[start:start + frame_length])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_hann_window_by_hand(hw):
     """hann_window: periodic n=4 is [0, .5, 1, .5]; symmetric n=5 is [0, .5, 1, .5, 0]"""
     # w[k] = 0.5 - 0.5 cos(2 pi k / M): M = n (periodic) or n - 1 (symmetric).
@@ -71,7 +71,7 @@ def _dft_stft(x, n_fft, hop):
     return out
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_stft_against_definition(hw):
     """stft: center=False equals the windowed DFT sum S[k, t] = sum_n w[n] x[t hop + n] e^(-2 pi i k n / N)"""
     x = np.array([0.3, -1.0, 2.0, 0.5, 0.0, 1.5, -0.7, 0.2, 1.1, -2.0, 0.4, 0.9, -0.3])
@@ -111,7 +111,7 @@ def test_spectrogram_is_power_of_stft(hw):
     assert_close(hw.audio.spectrogram(x, n_fft=128, hop_length=32, power=1.0), np.abs(S), rtol=1e-9, atol=1e-9)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_power_to_db_by_hand(hw):
     """power_to_db: powers 1, 10, 100 are 0, 10, 20 dB; 0 is floored at max - top_db"""
     s = np.array([1.0, 10.0, 100.0, 0.0])
@@ -162,7 +162,7 @@ def _triangles(sr, n_fft, n_mels, f_min, f_max):
     return out
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_mel_filterbank_triangles(hw):
     """mel_filterbank: triangles rising from f_m to a peak of 1 at f_(m+1), falling to 0 at f_(m+2)"""
     fb = hw.audio.mel_filterbank(16000, 512, 10)

@@ -16,7 +16,7 @@ from shared.asserts import assert_close, assert_raises, assert_scalar_close, con
 from shared.audio_data import chirp, clicks, noise, tone
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_frame_signal_against_reference(hw, ref, rng):
     """frame_signal: random signals, frame == length, hop 1, hop larger than the frame"""
     for n, frame_length, hop_length in [(37, 8, 3), (64, 64, 5), (50, 1, 1), (101, 10, 13), (99, 98, 1)]:
@@ -29,7 +29,7 @@ def test_frame_signal_against_reference(hw, ref, rng):
         assert_close(hw.audio.frame_signal(x, 6, 4), ref.audio.frame_signal(x, 6, 4))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_hann_window_equals_torch(hw):
     """hann_window: equals torch.hann_window for n = 0..9, 255, 256, periodic and symmetric"""
     for n in list(range(10)) + [255, 256]:
@@ -68,7 +68,7 @@ def test_stft_default_arguments(hw, rng):
     _assert_stft(hw.audio.stft(x), _torch_stft(x, 512, 128, True))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_stft_short_signals_and_dtypes(hw, rng):
     """stft: the shortest signals centring allows, len(x) == n_fft, integer and float32 input"""
     cases = [(rng.normal(size=33), 64, 16, True),          # pad 32 < 33 samples
@@ -179,7 +179,7 @@ def test_db_and_mel_error_contract(hw, ref):
                   mentions=["f_max"])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_mel_conversions_against_reference(hw, ref, rng):
     """hz_to_mel / mel_to_hz: arrays of any shape, scalars, and round trips"""
     f = rng.uniform(0, 24000, size=(3, 7))
@@ -241,7 +241,7 @@ def test_mel_filterbank_odd_n_fft(hw, ref):
         assert_close(hw.audio.mel_filterbank(sr, n_fft, 1), expected[None, :], atol=1e-12)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_dominant_frequency_against_reference(hw, ref, rng):
     """dominant_frequency: tones between bins, chirps, clicks, odd lengths, several sample rates"""
     signals = [(tone(1234.5, 0.3, 8000) + noise(0.3, 8000, seed=1), 8000),
