@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -146,12 +147,26 @@ def _contract_row(root: Path, hw: str) -> CheckRow | None:
                     proc.returncode == 0)
 
 
+_IMPORT_FAILED = re.compile(r"importing \S+\.py failed with [^\n]*")
+
+
+def _not_imported(document: dict) -> str | None:
+    """Why a graded submission's modules did not load (so its zero proves nothing), or None."""
+    problems = [line[2:] for line in document["output"].splitlines() if line.startswith("- ")
+                and not line.startswith("- note:") and not line.startswith("- grader:")]
+    found = [m.group(0) for t in document["tests"] for m in [_IMPORT_FAILED.search(t["output"])] if m]
+    return (problems + found + [None])[0]
+
+
 def _degenerate_row(label: str, outcome: dict | str, points: float) -> CheckRow:
     limit = degenerate.MAX_SHARE * points
     expected = f"<= {limit:g} ({degenerate.MAX_SHARE:.0%})"
     what = f"{label}: {degenerate.VARIANTS[label.removeprefix('degenerate ')]}"
     if isinstance(outcome, str):
         return CheckRow(what, expected, outcome, False)
+    broken = _not_imported(outcome)
+    if broken is not None:      # a variant that cannot load scores 0 whatever the tests are
+        return CheckRow(what, expected, f"NOT A VALID VARIANT: {broken}", False)
     paid = [t for t in outcome["tests"] if t["score"] > 1e-9]
     details = [f"{label} scored {outcome['score']:g}/{points:g} (limit {limit:g}), paid by:"] if paid else []
     details += [f"  {t['score']:g}/{t['max_score']:g}  #{t['number']} {t['name'][:70]}  ({t.get('_nodeid', '?')})"

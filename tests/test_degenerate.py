@@ -276,3 +276,20 @@ def test_an_unknown_only_is_one_line_and_exit_2(leaky_root):
     proc = cvgrade("check", "hw0", "--only", "mutantz", root=leaky_root, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == ["cvgrade: Invalid value for '--only': 'mutantz' is not 'degenerate'."]
+
+
+@pytest.mark.parametrize("output, test_output, problem", [
+    ("HW0 Toy: 0 / 10 points.\n- toy.py line 3 imports scipy, which this homework does not allow", "",
+     "toy.py line 3 imports scipy"),
+    ("HW0 Toy: 0 / 10 points.\n- note: ignored extra file", "importing toy.py failed with NameError: name 'np' "
+     "is not defined\nmore", "importing toy.py failed with NameError: name 'np' is not defined"),
+])
+def test_a_variant_that_does_not_load_fails_instead_of_scoring_a_vacuous_zero(output, test_output, problem):
+    from autograder.checks import _degenerate_row
+
+    document = {"score": 0.0, "_exit": 0, "output": output,
+                "tests": [{"name": "t", "number": "1", "score": 0.0, "max_score": 10.0, "output": test_output}]}
+    row = _degenerate_row("degenerate zeros", document, 10)
+    assert not row.ok and row.got.startswith("NOT A VALID VARIANT: ") and problem in row.got, row.got
+    document["output"], document["tests"][0]["output"] = "HW0 Toy: 0 / 10 points.\n- note: ignored extra file", ""
+    assert _degenerate_row("degenerate zeros", document, 10).ok
