@@ -430,3 +430,42 @@ def test_staged_folders_are_private_to_the_grading_uid(tmp_path):
         info = path.stat()
         assert (info.st_uid, info.st_gid) == (61077, 61077), path
         assert info.st_mode & 0o077 == 0, f"{path} is {oct(info.st_mode)}"
+
+
+# ------------------------------------------------------------------ not root: a laptop, a normal user's batch
+NOT_ROOT_UID = 65534
+
+
+def test_worker_of_an_ordinary_user_gets_its_own_view_in_a_user_namespace(readable_python, course, monkeypatch):
+    """The worker started as an ordinary user (through setpriv): a user namespace, the same view."""
+    from autograder.sandbox import Sandbox, SandboxSettings, prepare_folders
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv is not installed")
+    if Path("/proc/sys/user/max_user_namespaces").read_text().strip() == "0":
+        pytest.skip("this machine allows no user namespaces (the worker would say mode 'none')")
+    wrapper = _public_folder("cvgrade-as-user-") / "python"
+    wrapper.write_text(f"#!/bin/sh\nexec {setpriv} --reuid={NOT_ROOT_UID} --regid={NOT_ROOT_UID} --clear-groups "
+                       f"{readable_python} \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    os.chmod(wrapper.parent, 0o755)
+    monkeypatch.setenv("CVGRADE_WORKER_PYTHON", str(wrapper))
+    staged = wrapper.parent / "sandbox"                   # pytest's own folders are private to root
+    (staged / "submission").mkdir(parents=True)
+    (staged / "submission/toy.py").write_text(
+        "import os\n\ndef look():\n    return [sorted(os.listdir('/')), os.getuid(),\n"
+        "            len([p for p in os.listdir('/proc') if p.isdigit()])]\n")
+    submission, runtime = prepare_folders(staged, NOT_ROOT_UID)       # the user's own folders, as on a laptop
+    sandbox = Sandbox(SandboxSettings(submission_dir=submission, runtime_dir=runtime, private=[course],
+                                      view_dir=staged / "view", tmp_dir=staged / "tmp"))
+    try:
+        assert sandbox.canary(["numpy"], [course / "solutions", course / ".git/HEAD"]) is None
+        assert sandbox.isolation["mode"] == "user-namespace", sandbox.isolation
+        top, uid, processes = sandbox.call({"op": "call", "module": "toy", "name": "look"})
+        assert uid == NOT_ROOT_UID and processes <= 3
+        assert "work" not in top or "main" not in os.listdir("/"), top
+        assert not any(name.startswith("cvgrade-course") for name in top)
+    finally:
+        sandbox.close()
+        shutil.rmtree(wrapper.parent, ignore_errors=True)
