@@ -438,7 +438,10 @@ class Sandbox:
             raise StudentCodeError(f"{err}" + (f" It printed: {said}" if said else "")) from None
         if isinstance(hello, dict):
             self.worker_uid = hello.get("uid")
+            exposed = self.isolation.get("exposed")         # found by the canary of the first worker
             self.isolation = {k: v for k, v in hello.items() if k not in ("ok", "pid", "uid")}
+            if exposed:
+                self.isolation["exposed"] = exposed
             self.isolation["warm_start"] = isinstance(self.proc, forkserver.ForkedWorker)
 
     def close(self) -> None:

@@ -275,8 +275,11 @@ def _mirror(child: int) -> None:
     _, status = os.waitpid(child, 0)
     code = _status_code(status)
     if code > 128:
-        signal.signal(code - 128, signal.SIG_DFL)
-        os.kill(os.getpid(), code - 128)
+        try:
+            signal.signal(code - 128, signal.SIG_DFL)
+            os.kill(os.getpid(), code - 128)
+        except (OSError, ValueError):   # not a signal after all: an exit status above 128
+            pass
     os._exit(code)
 
 
