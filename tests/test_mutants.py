@@ -44,12 +44,20 @@ def test_malformed_mutants_are_named(tmp_path, name, text, problem):
 
 def test_every_shipped_mutant_applies_to_its_reference_and_changes_code():
     assert len(SHIPPED) >= 6 * 20
+    problems = []           # every broken mutant at once, so one run tells each owner all of theirs
     for path in SHIPPED:
-        mutant = load_mutant(path)
-        reference = (path.parent.parent / f"{mutant.module}.py").read_text()
-        mutated = mutant.apply(reference)
-        compile(mutated, str(path), "exec")               # still a Python module
-        assert mutant.mistake and mutant.revealed_by, path.name
+        folder = path.parent.relative_to(REPO)
+        try:
+            mutant = load_mutant(path)
+            mutated = mutant.apply((path.parent.parent / f"{mutant.module}.py").read_text())
+            compile(mutated, str(path), "exec")           # still a Python module
+        except (MutantError, SyntaxError) as err:
+            text = str(err)     # MutantError names the file itself
+            problems.append(f"{folder}/{text if text.startswith(path.name) else f'{path.name}: {text}'}")
+            continue
+        if not (mutant.mistake and mutant.revealed_by):
+            problems.append(f"{folder}/{path.name}: needs 'mistake' and 'revealed_by'")
+    assert not problems, f"{len(problems)} of {len(SHIPPED)} shipped mutants are broken:\n" + "\n".join(problems)
 
 
 def test_no_full_copy_mutants_remain():
