@@ -7,7 +7,10 @@ rewriting the body of every function and method that raises ``NotImplementedErro
 
 * ``zeros``: zeros shaped like the first array (numpy or torch) argument, 0.0 without one;
 * ``zero``: the scalar 0.0;
-* ``ones``: ones shaped like the first array argument, 1.0 without one;
+* ``ones``: ones of the first array argument's shape in float64 (a float tensor keeps its
+  dtype, an integer one becomes float32), 1.0 without one: where ``zeros`` keeps the input's
+  dtype, this one has the dtype most contracts ask for, so a test of shape and dtype alone
+  pays it;
 * ``identity``: the first argument unchanged (None without arguments);
 * ``raise``: ``ValueError`` whose message names every argument and its value (what a module
   whose ``__getattr__`` answers every name with such a function does);
@@ -36,7 +39,7 @@ MAX_SHARE = 0.03
 VARIANTS: dict[str, str] = {
     "zeros": "zeros like the first array argument, else 0.0",
     "zero": "the scalar 0.0",
-    "ones": "ones like the first array argument, else 1.0",
+    "ones": "float ones shaped like the first array, else 1.0",
     "identity": "its first argument unchanged",
     "raise": "ValueError naming every argument",
     "none": "None",
@@ -48,15 +51,17 @@ _PREFIX = "_cvgrade_degenerate"
 # not import torch (course.yaml's forbidden imports) still handles tensors it is given.
 _HELPERS = '''
 
-def _cvgrade_degenerate_fill(value, arguments, arity):
+def _cvgrade_degenerate_fill(value, arguments, arity, as_float=False):
     one = value
     for argument in arguments:
         if hasattr(argument, "shape") and hasattr(argument, "dtype"):
             if hasattr(argument, "new_full"):
                 one = argument.new_full(tuple(argument.shape), value)
+                if as_float and not one.is_floating_point():
+                    one = one.float()
             else:
                 import numpy
-                one = numpy.full_like(argument, value)
+                one = numpy.full(argument.shape, value) if as_float else numpy.full_like(argument, value)
             break
     if arity is None:
         return one
@@ -188,7 +193,7 @@ def _new_body(variant: str, qualified: str, function: ast.FunctionDef | ast.Asyn
     elif variant in ("zeros", "zero", "ones"):
         fill = 1.0 if variant == "ones" else 0.0
         arguments = "[]" if variant == "zero" else values
-        code = f"return {_PREFIX}_fill({fill!r}, {arguments}, {shape.arity!r})"
+        code = f"return {_PREFIX}_fill({fill!r}, {arguments}, {shape.arity!r}, {variant == 'ones'})"
     elif variant == "identity":
         vararg = function.args.vararg.arg if function.args.vararg is not None else None
         code = (f"return {names[0]}" if names else f"return {vararg}[0] if {vararg} else None" if vararg

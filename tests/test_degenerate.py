@@ -123,8 +123,9 @@ def test_zeros_follow_the_first_array_argument_and_the_references_tuple_or_scala
 
 
 class TensorLike:
-    """What the degenerate helpers use of a torch tensor: shape, dtype and new_full (torch's own
-    tensors go through this path in ``cvgrade check`` of the torch homeworks)."""
+    """What the degenerate helpers use of a torch tensor: shape, dtype, new_full, clone,
+    is_floating_point and float (torch's own tensors go through this path in ``cvgrade check``
+    of the torch homeworks)."""
 
     def __init__(self, shape: tuple, dtype: str, value: float = 0.0):
         self.shape, self.dtype, self.value = shape, dtype, value
@@ -135,15 +136,29 @@ class TensorLike:
     def clone(self) -> TensorLike:
         return TensorLike(self.shape, self.dtype, self.value)
 
+    def is_floating_point(self) -> bool:
+        return self.dtype.startswith("float")
 
-def test_ones_of_a_tensor_is_a_tensor_without_importing_torch_in_the_module():
+    def float(self) -> TensorLike:
+        return TensorLike(self.shape, "float32", self.value)
+
+
+@pytest.mark.parametrize("dtype, expected", [("float64", "float64"), ("int64", "float32")])
+def test_ones_of_a_tensor_is_a_float_tensor_without_importing_torch_in_the_module(dtype, expected):
     source = degenerate_source(STUB, "ones", STUB_REFERENCE)
     assert "torch" not in source          # a module that may not import torch still handles tensors
     namespace: dict = {}
     exec(compile(source, "<degenerate>", "exec"), namespace)  # noqa: S102
-    out = namespace["pair"](TensorLike((2, 5), "float32"), 3)
-    assert all(isinstance(v, TensorLike) and (v.shape, v.dtype, v.value) == ((2, 5), "float32", 1.0) for v in out)
+    out = namespace["pair"](TensorLike((2, 5), dtype), 3)
+    assert all(isinstance(v, TensorLike) and (v.shape, v.dtype, v.value) == ((2, 5), expected, 1.0) for v in out)
     assert out[0] is not out[1]
+    zeros = load("zeros")["pair"](TensorLike((2, 5), "int64"), 3)
+    assert [(v.dtype, v.value) for v in zeros] == [("int64", 0.0)] * 2      # zeros keeps the dtype
+
+
+def test_ones_of_an_array_is_float64_of_its_shape():
+    out = load("ones")["Model"](2).forward(np.arange(6, dtype=np.uint8).reshape(3, 2))
+    assert out.dtype == np.float64 and out.shape == (3, 2) and (out == 1).all()
 
 
 def test_identity_none_zero_and_raise():
