@@ -61,12 +61,23 @@ def test_clip_contrastive_loss_scale_clamped_at_100(hw, ref, rng):
 
 
 @pytest.mark.points(1)
-def test_clip_contrastive_loss_float32(hw, ref, rng):
-    """clip_contrastive_loss: float32 tensors give a float32 loss and gradients"""
+def test_vislang_float32(hw, ref, rng):
+    """clip_contrastive_loss / zero_shot_classify / attention_pool: float32 in, float32 out (and gradients)"""
+    f32 = dict(rtol=1e-5, atol=1e-6, dtype=np.float32)
     images = rng.normal(size=(10, 8)).astype(np.float32)
     texts = rng.normal(size=(10, 8)).astype(np.float32)
-    _compare(hw, ref, "clip_contrastive_loss", images, texts, np.array(np.log(1 / 0.07), dtype=np.float32),
-             grad=[0, 1, 2], rtol=1e-5, atol=1e-6, dtype=np.float32)
+    with context("clip_contrastive_loss"):
+        _compare(hw, ref, "clip_contrastive_loss", images, texts, np.array(np.log(1 / 0.07), dtype=np.float32),
+                 grad=[0, 1, 2], **f32)
+    with context("zero_shot_classify"):
+        got, _ = _call(hw, "zero_shot_classify", images, texts.reshape(5, 2, 8))
+        expected, _ = _call(ref, "zero_shot_classify", images, texts.reshape(5, 2, 8))
+        assert_close(unpack(got, ["labels", "scores"])[1], expected[1], what="scores", **f32)
+    regions, query = (x.astype(np.float32) for x in _regions(rng, 2, 4, 3))
+    mask = np.array([[True, False, True, True], [True, True, True, True]])
+    with context("attention_pool"):
+        _compare(hw, ref, "attention_pool", regions, query, mask, grad=[0, 1],
+                 weights=[rng.normal(size=(2, 3)), rng.normal(size=(2, 4))], names=["pooled", "weights"], **f32)
 
 
 @pytest.mark.points(2)
