@@ -541,6 +541,7 @@ class Sandbox:
             raise StudentCodeError(f"{description} did not finish within {timeout:g} s (the per-call time "
                                    f"limit); it was stopped. Look for an infinite loop or very slow code.") from None
         except (EOFError, OSError):
+            self._let_exit()
             status = self._replace()
             raise StudentCodeError(f"{description}: the sandbox process ended unexpectedly ({status}). "
                                    f"Your code may have called exit(), crashed Python, or run out of memory.") from None
@@ -555,6 +556,16 @@ class Sandbox:
                 self.sock.settimeout(self.settings.per_call_s)
         self._drain_output()
         return reply
+
+    def _let_exit(self, grace_s: float = 0.5) -> None:
+        """The channel closed: give the worker a moment to finish exiting, so the status reported
+        is its own (``exit status 3``), not the SIGKILL that ``_replace`` would send a process
+        still on its way out (through its init and shepherd)."""
+        if isinstance(self.proc, subprocess.Popen):
+            try:
+                self.proc.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                pass
 
     def _wait_readable(self, deadline: float) -> None:
         """Block until the channel has data, draining student output; ``TimeoutError`` at ``deadline``."""
