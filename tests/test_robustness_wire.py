@@ -102,13 +102,13 @@ def timed_call(sandbox: Sandbox, **kwargs) -> tuple[str, float, float]:
 def test_a_trickled_reply_is_stopped_at_the_call_deadline(fake_sandbox):
     message, wall, _ = timed_call(fake_sandbox("trickle"), timeout=0.5)
     assert "did not finish within 0.5 s" in message and message.startswith("toy.double(x: float64 (3,))"), message
-    assert wall < 2.0, f"a reply trickled at 20 bytes/s held the call {wall:.1f} s against a 0.5 s limit"
+    assert wall < 5.0, f"a reply trickled at 20 bytes/s held the call {wall:.1f} s against a 0.5 s limit"
 
 
 def test_a_stalled_array_payload_is_stopped_at_the_call_deadline(fake_sandbox):
     message, wall, _ = timed_call(fake_sandbox("trickle-array"), timeout=0.5)
     assert "did not finish within 0.5 s" in message, message
-    assert wall < 2.0, f"a stalled 8 MB array held the call {wall:.1f} s against a 0.5 s limit"
+    assert wall < 5.0, f"a stalled 8 MB array held the call {wall:.1f} s against a 0.5 s limit"
 
 
 def test_a_closed_output_pipe_is_not_polled_in_a_busy_loop(fake_sandbox):
@@ -120,7 +120,7 @@ def test_a_closed_output_pipe_is_not_polled_in_a_busy_loop(fake_sandbox):
 def test_a_flood_of_output_does_not_hold_the_call_past_its_deadline(fake_sandbox):
     sandbox = fake_sandbox("flood")
     message, wall, _ = timed_call(sandbox, timeout=0.5)
-    assert "did not finish within 0.5 s" in message and wall < 2.0, (message, wall)
+    assert "did not finish within 0.5 s" in message and wall < 5.0, (message, wall)
     assert len(sandbox.take_output()) < 20_000                       # capped, with a count of what was cut
 
 
@@ -128,7 +128,7 @@ def test_the_grading_total_limit_stops_a_call_in_progress(fake_sandbox):
     sandbox = fake_sandbox("sleep", per_call_s=30)
     sandbox.grading_deadline = time.monotonic() + 0.5
     message, wall, _ = timed_call(sandbox)
-    assert "total time limit" in message and wall < 2.0, (message, wall)
+    assert "total time limit" in message and wall < 5.0, (message, wall)
 
 
 def test_a_worker_that_stops_reading_cannot_block_the_next_request(fake_sandbox):
@@ -137,7 +137,7 @@ def test_a_worker_that_stops_reading_cannot_block_the_next_request(fake_sandbox)
     started = time.monotonic()
     with pytest.raises(StudentCodeError):
         sandbox.call({"op": "call", "args": [np.zeros(4 << 20)]}, description="a call with 32 MB of arguments")
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 5.0
 
 
 def test_a_reply_of_millions_of_empty_lists_is_refused_cheaply(fake_sandbox):
@@ -148,7 +148,7 @@ def test_a_reply_of_millions_of_empty_lists_is_refused_cheaply(fake_sandbox):
 
 def test_an_honest_reply_and_its_output_still_arrive(fake_sandbox):
     sandbox = fake_sandbox("answer")
-    assert sandbox.call({"op": "call"}, description="the call") == [1, (2.5, "x"), {"a": None}]
+    assert sandbox.call({"op": "call"}, timeout=30, description="the call") == [1, (2.5, "x"), {"a": None}]
     assert "hello from the worker" in sandbox.take_output()
 
 
