@@ -231,3 +231,23 @@ def test_recv_refuses_a_payload_that_does_not_match_its_shape():
     a.sendall(frame(header, b"\0" * 16))
     with pytest.raises(wire.WireError, match="byte count"):
         wire.recv(b, time.monotonic() + 5)
+
+
+def test_a_grading_stops_at_its_total_limit_inside_a_call(toy_root, tmp_path):
+    """course.yaml's total_s ends a call in progress (here 4 s), not only the tests after it."""
+    import shutil
+
+    from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, grade_sources
+
+    root = tmp_path / "course"
+    shutil.copytree(toy_root, root)
+    course = root / "course.yaml"
+    course.write_text(course.read_text().replace("per_call_s: 2, total_s: 60", "per_call_s: 30, total_s: 4"))
+    sleepy = TOY_REFERENCE.replace("return 2 * np.asarray(x, dtype=np.float64)",
+                                   "import time; time.sleep(60)")
+    started = time.monotonic()
+    document = grade_sources(root, tmp_path / "grading", {"toy.py": sleepy, "other.py": OTHER_REFERENCE})
+    assert time.monotonic() - started < 25, "a 60 s call ran past the grading's 4 s total limit"
+    first = document["tests"][0]
+    assert first["score"] == 0 and "total time limit" in first["output"], first
+    assert document["score"] == 0
