@@ -6,13 +6,24 @@ dozen terms agrees to ~1e-14 between formulations; 1e-9 still catches any float3
 whose error is ~1e-7). Edge cases: N = 1 (the positive alone in the denominator), classes
 of one sample (anchors without positives), no positives at all, small and large
 temperatures, features of very different lengths (cosine similarity must normalise).
+
+Real data, a self-supervised training run: the probe ``simclr_digits`` trains a small
+encoder with the student's nt_xent_loss on 1000 of load_digits' real 8x8 digits (two random
+views per image: shifts of up to a pixel, contrast, noise, dropped pixels; 150 steps of 64,
+t = 0.2), and the grader scores the features with a cosine 5-NN classifier (labelled
+memory: the 1000 unaltered training digits) on the other 797 digits, each shifted by up to
+a pixel. Measured (torch seeds 0-2): the reference 0.71-0.74, the loop-based alternative
+0.71; an untrained encoder 0.33 and raw pixels 0.50 (shifts break pixel matching). Full
+points at 0.62, none at 0.40.
 """
 import numpy as np
 import pytest
 
-from shared.asserts import assert_close, assert_raises, assert_scalar_close, context
+from shared.asserts import assert_close, assert_raises, assert_scalar_close, check_array, context
+from shared.real_data import digits
 
 TOL = 1e-9
+DIGITS_FULL_MARKS, DIGITS_NOTHING = 0.60, 0.40
 
 
 def _compare(hw, ref, name, args, kwargs, grad, what):
@@ -128,3 +139,36 @@ def test_knn_bad_k(hw):
                         what="k=3 accuracy (a three-way tie goes to label 0)")
     for k in (0, 4, -1):
         assert_raises(ValueError, hw.contrastive.knn_accuracy, train, labels, train, labels, k=k, mentions=["k"])
+
+
+def _shifted(images, seed):
+    """Each (8, 8) image moved by a random -1, 0 or +1 pixel on each axis (zeros enter)."""
+    rng = np.random.default_rng(seed)
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    dy, dx = rng.integers(0, 3, len(images)), rng.integers(0, 3, len(images))
+    return np.stack([p[y:y + 8, x:x + 8] for p, y, x in zip(padded, dy, dx, strict=True)])
+
+
+@pytest.mark.points(2)
+@pytest.mark.training
+@pytest.mark.timeout(60)
+def test_nt_xent_learns_digit_features(hw, ref, partial):
+    """nt_xent_loss: SimCLR on 1000 real digits with your loss; 5-NN accuracy on 797 shifted held-out digits"""
+    x, y = digits(8)
+    images = x[:, 0].astype(np.float64)
+    held_out = _shifted(images[1000:], seed=4732)
+    report = hw.probe("simclr_digits", images[:1000], held_out)
+    call = "SimCLR with contrastive.nt_xent_loss(temperature=0.2) on 1000 digits, 200 steps of 32"
+    losses = report["losses"]
+    assert losses and all(np.isfinite(losses)), f"{call}: the loss is not finite (first values {losses[:3]})"
+    train = check_array(report["train_features"], shape=(1000, 16), dtype="floating", what="training features",
+                        call=call)
+    held = check_array(report["eval_features"], shape=(len(held_out), 16), dtype="floating",
+                       what="held-out features", call=call)
+    accuracy = ref.contrastive.knn_accuracy(train, y[:1000], held, y[1000:], k=5)
+    partial.leaderboard("digits 5-NN accuracy (SimCLR)", accuracy)
+    earned = (accuracy - DIGITS_NOTHING) / (DIGITS_FULL_MARKS - DIGITS_NOTHING)
+    partial.award(earned, 1.0, "5-NN accuracy",
+                  f"{call}: 5-NN accuracy {accuracy:.1%} on 797 shifted held-out digits after "
+                  f"{report['seconds']:.1f} s of training; points from {DIGITS_NOTHING:.0%} (raw pixels: 50 %, an "
+                  f"untrained encoder: 33 %) to full at {DIGITS_FULL_MARKS:.0%}")

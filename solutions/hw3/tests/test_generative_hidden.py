@@ -162,7 +162,7 @@ def _negative_elbo(x, sampled_logits, mu, logvar):
     return bce.sum(axis=2).mean(axis=0) + kl
 
 
-@pytest.mark.points(10)
+@pytest.mark.points(9)
 @pytest.mark.training
 @pytest.mark.timeout(60)
 def test_vae_learns_the_shapes(hw, partial):

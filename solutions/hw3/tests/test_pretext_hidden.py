@@ -111,7 +111,7 @@ def test_context_pair_image_too_small(hw):
     assert_raises(ValueError, hw.pretext.context_prediction_pair, np.zeros((12, 10)), 3, 1, 0, mentions=["image"])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_rotation_batch_against_reference(hw, ref, rng):
     """rotation_batch: grey float, colour and uint8 batches, image-major, labels 0..3"""
     batches = [rng.normal(size=(3, 5, 5)), rng.random((2, 4, 4, 3)), rng.integers(0, 255, (4, 3, 3)).astype(np.uint8),
