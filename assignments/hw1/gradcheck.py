@@ -50,7 +50,8 @@ def relative_error(a, b):
     """Largest elementwise relative error: ``max(|a - b| / max(1e-8, |a| + |b|))``.
 
     The floor 1e-8 keeps entries where both values are (nearly) zero from dividing by zero
-    or counting as huge errors. Returns a float (0.0 when a equals b).
+    or counting as huge errors. Returns a Python float (0.0 when a equals b, and 0.0 for
+    two empty arrays, where numpy's max of nothing would raise).
     """
     # TODO
     raise NotImplementedError("relative_error: not implemented yet")

@@ -61,7 +61,8 @@ def relative_error(a, b):
     """Largest elementwise relative error, ``max(|a - b| / max(1e-8, |a| + |b|))``.
 
     The floor of 1e-8 keeps entries where both values are (nearly) zero from dividing by
-    zero. Returns a Python float; 0.0 for empty arrays.
+    zero. Returns a Python float (0.0 when a equals b, and 0.0 for two empty arrays, where
+    numpy's max of nothing would raise).
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)

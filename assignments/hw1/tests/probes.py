@@ -42,8 +42,9 @@ def batchnorm_steps(hw, batches, gamma, beta, bn_param, x_test, dout_test=None, 
     """Several "train" steps with one bn_param dict, then one "test" step (and its backward).
 
     Returns a dict: ``out_train`` (the outputs of each train step), ``running_mean`` and
-    ``running_var`` (the dict's entries after each train step), ``out_test`` and, when
-    ``dout_test`` is given, ``grads_test`` (the backward of the test step).
+    ``running_var`` (the dict's entries after each train step), ``out_test``,
+    ``running_mean_after_test`` and ``running_var_after_test`` (the entries after the test
+    step) and, when ``dout_test`` is given, ``grads_test`` (the backward of the test step).
     """
     layer = "spatial_batchnorm" if spatial else "batchnorm"
     forward = getattr(hw.layers, f"{layer}_forward")
@@ -60,6 +61,9 @@ def batchnorm_steps(hw, batches, gamma, beta, bn_param, x_test, dout_test=None, 
     bn_param["mode"] = "test"
     out, cache = forward(x_test, gamma, beta, bn_param)
     report["out_test"] = _copy(out)
+    for key in ("running_mean", "running_var"):
+        value = bn_param.get(key)
+        report[f"{key}_after_test"] = np.array(value, dtype=np.float64) if value is not None else None
     if dout_test is not None:
         report["grads_test"] = _copy(backward(dout_test, cache))
     return report
@@ -91,6 +95,8 @@ ARRAY_FUNCTIONS = {
     "square": lambda x: x ** 2,
     "exp_rows": lambda x: np.exp(1.5 * x) * np.sum(x, axis=-1, keepdims=True),
     "tanh": np.tanh,
+    # A view of x: a gradient estimate must copy f(x) before x is perturbed again.
+    "transpose_view": lambda x: x.T,
 }
 
 
@@ -192,12 +198,15 @@ def residual_block(hw, in_channels, out_channels, stride, x, dout, seed=0):
     return report
 
 
-def small_cnn(hw, x, seed=0):
-    """Build your SmallCNN() and run it on ``x`` in eval mode. Returns a dict (parameters, logits)."""
+def small_cnn(hw, x, seed=0, num_classes=None):
+    """Build your SmallCNN() (or SmallCNN(num_classes=...)) and run it on ``x`` in eval mode.
+
+    Returns a dict (parameters, logits).
+    """
     import torch
 
     torch.manual_seed(seed)
-    model = hw.models.SmallCNN()
+    model = hw.models.SmallCNN() if num_classes is None else hw.models.SmallCNN(num_classes=num_classes)
     model.eval()
     with torch.no_grad():
         logits = model(torch.as_tensor(x, dtype=torch.float32))
@@ -262,8 +271,8 @@ def _losses(losses):
     return [float(v.item()) if hasattr(v, "item") else v for v in losses]
 
 
-def train_shapes(hw, x_train, y_train, x_test, seed=0):
-    """Train your SmallCNN with your train_classifier, then predict the held-out images.
+def train_and_predict(hw, x_train, y_train, x_test, num_classes, seed=0):
+    """Train your SmallCNN(num_classes=...) with your train_classifier, then predict held-out images.
 
     The held-out labels stay with the grader. Returns a dict: parameter count, the losses
     your train_classifier returned, the predicted classes of ``x_test`` (eval mode) and the
@@ -275,7 +284,7 @@ def train_shapes(hw, x_train, y_train, x_test, seed=0):
 
     torch.set_num_threads(1)          # as in the grader: one thread (also the fastest for small convolutions)
     torch.manual_seed(seed)
-    model = hw.models.SmallCNN()
+    model = hw.models.SmallCNN(num_classes=num_classes)
     parameters = sum(p.numel() for p in model.parameters())
     start = time.perf_counter()
     losses = hw.models.train_classifier(model, torch.as_tensor(x_train), torch.as_tensor(y_train), seed=seed)

@@ -26,9 +26,11 @@ def test_central_differences_are_exact_for_a_quadratic(hw):
 def test_numerical_gradient_leaves_x_unchanged(hw):
     """numerical_gradient: x holds exactly its original values afterwards"""
     x = np.array([0.1, 0.7, -1.3, 2.9])
-    _, after, _ = hw.probe("numerical_gradient", "cubic", x)
-    assert_equal(after, x, what="x after the call (restore each entry after perturbing it)",
-                 call="gradcheck.numerical_gradient(f, float64[4])")
+    grad, after, _ = hw.probe("numerical_gradient", "cubic", x)
+    call = "gradcheck.numerical_gradient(f = sum(x ** 3) / 3, float64[4])"
+    assert_equal(after, x, what="x after the call (restore each entry after perturbing it)", call=call)
+    # Central differences of x^3 / 3 give x^2 + h^2 / 3: within 1e-9 of x^2 for h = 1e-5.
+    assert_close(grad, x**2, atol=1e-8, rtol=1e-8, what="the gradient (x ** 2)", call=call)
 
 
 @pytest.mark.points(1)

@@ -265,6 +265,9 @@ def test_cross_entropy_uniform_scores(hw):
 def test_bad_mode_and_p_raise_value_error(hw):
     """dropout_forward, batchnorm_forward: a bad mode or p raises ValueError naming it"""
     x = np.ones((3, 2))
+    with context("the same calls with good arguments work"):
+        out, _ = unpack(hw.layers.dropout_forward(3 * x, 0.5, "test"), ("out", "cache"))
+        assert_close(out, 3 * x, what="dropout_forward(x, 0.5, 'test'), the identity")
     assert_raises(ValueError, hw.layers.dropout_forward, x, 0.5, "eval", mentions=["mode"])
     assert_raises(ValueError, hw.layers.dropout_forward, x, 1.5, "train", mentions=["p"])
     assert_raises(ValueError, hw.layers.batchnorm_forward, x, np.ones(2), np.zeros(2), {"mode": "eval"},

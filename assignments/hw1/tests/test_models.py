@@ -4,8 +4,9 @@ Torch objects cannot leave the process that runs your code, so these tests use p
 (tests/probes.py) that build your modules and report shapes, structure and outputs as
 plain data. The hidden tests compare your ResidualBlock's outputs and gradients with the
 reference (with the same weights), check that train_classifier is deterministic, and train
-your SmallCNN on the shapes data set: points scale with its held-out accuracy (full points
-at 90 % or more), within the time limit.
+your SmallCNN(num_classes=10) on real handwritten digits (sklearn's load_digits, 8x8 images
+upsampled to 32x32): points scale with its held-out accuracy (full points at 93 % or more),
+within the time limit.
 """
 import numpy as np
 import pytest
@@ -49,11 +50,17 @@ def test_residual_block_projection_shortcut(hw):
 
 @pytest.mark.points(1)
 def test_small_cnn_logits_and_size(hw):
-    """SmallCNN(): logits of shape (N, 4) for 32x32 grayscale images, at most 200k parameters"""
+    """SmallCNN(): logits of shape (N, num_classes) for 32x32 grayscale images, at most 200k parameters"""
     x = np.random.default_rng(0).random((5, 1, 32, 32)).astype(np.float32)
     report = hw.probe("small_cnn", x)
     check_array(report["logits"], what="the logits", shape=(5, 4), dtype="floating", call="SmallCNN()(x)")
     assert report["parameters"] <= 200_000, f"SmallCNN() has {report['parameters']} parameters; at most 200000"
+    # The graded training run classifies the ten digits.
+    report = hw.probe("small_cnn", x, num_classes=10)
+    check_array(report["logits"], what="the logits", shape=(5, 10), dtype="floating",
+                call="SmallCNN(num_classes=10)(x)")
+    assert report["parameters"] <= 200_000, \
+        f"SmallCNN(num_classes=10) has {report['parameters']} parameters; at most 200000"
 
 
 @pytest.mark.points(1)

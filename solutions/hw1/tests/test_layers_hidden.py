@@ -220,6 +220,9 @@ def test_batchnorm_running_statistics_against_torch(hw, rng):
     assert_close(report["out_test"], want_out, atol=ATOL, rtol=RTOL, what="the output in 'test' mode", call=call)
     _check_all(unpack(report["grads_test"], ("dx", "dgamma", "dbeta"), call=call), want,
                ("dx in 'test' mode", "dgamma in 'test' mode", "dbeta in 'test' mode"), call, atol=1e-9)
+    for key, value in zip(("running_mean", "running_var"), running, strict=True):
+        assert_close(report[f"{key}_after_test"], value, what=f"bn_param[{key!r}] after the 'test' step (unchanged)",
+                     call=call)
 
 
 @pytest.mark.points(2)
@@ -278,6 +281,10 @@ def test_dropout_backward_reuses_the_mask(hw, rng):
         out1, out2, dx = hw.probe("dropout_pair", x, 0.3, seed, dout)
         call = f"layers.dropout_backward(dout, cache) after layers.dropout_forward(x, 0.3, 'train', seed={seed})"
         out1 = check_array(out1, shape=x.shape, dtype=np.float64, call=call)
+        # 600 units kept with probability 0.7: the kept fraction is 0.7 +- 0.019 (one sd).
+        kept = out1 != 0
+        assert 0.6 <= kept.mean() <= 0.8, f"{call}: kept {kept.mean():.1%} of the units; expected about 70 %"
+        assert_close(out1[kept], x[kept] / 0.7, what="the kept values of out (x / (1 - p))", call=call)
         assert_close(dx, dout * out1 / x, atol=1e-12, rtol=1e-10, what="dx", call=call)
         if seed is not None:
             assert_close(out2, out1, what="the output of a second call with the same seed", call=call)
@@ -343,6 +350,13 @@ def test_cross_entropy_logits_of_1e4(hw, rng):
 def test_error_contract(hw):
     """dropout_forward, batchnorm_forward, spatial_batchnorm_forward: bad p or mode raises ValueError"""
     x = np.ones((4, 3))
+    # The same calls with good arguments work (so raising everywhere earns nothing here).
+    out, _ = unpack(hw.layers.dropout_forward(2 * x, 0.5, "test"), ("out", "cache"))
+    assert_close(out, 2 * x, what="dropout_forward(x, 0.5, 'test'), the identity")
+    out, _ = unpack(hw.layers.batchnorm_forward(np.arange(12.0).reshape(4, 3), np.ones(3), np.zeros(3),
+                                                {"mode": "test"}), ("out", "cache"))
+    assert_close(out, np.arange(12.0).reshape(4, 3) / np.sqrt(1 + 1e-5),
+                 what="batchnorm_forward in 'test' mode with the default running statistics (0 and 1)")
     assert_raises(ValueError, hw.layers.dropout_forward, x, -0.1, "train", mentions=["p"])
     assert_raises(ValueError, hw.layers.dropout_forward, x, 0.2, "training", mentions=["mode"])
     assert_raises(ValueError, hw.layers.batchnorm_forward, x, np.ones(3), np.zeros(3), {"mode": "validation"},

@@ -3,17 +3,26 @@
 The probes build the student's modules inside the sandbox and report plain data. For the
 residual block every weight is set to the same seeded values on both sides (by layer, not
 by creation order), so outputs and gradients can be compared with the reference's. The
-training probe trains SmallCNN with train_classifier on the shapes data set and returns
-predictions for held-out images whose labels never leave this process.
+training probe trains SmallCNN(num_classes=10) with train_classifier on 1,297 of the 1,797
+real handwritten digits of sklearn's load_digits (8x8, upsampled to 32x32) and returns
+predictions for the other 500, whose labels never leave this process.
+
+The accuracy target, measured on this split (seeds 0, 1, 2 of the training run): the
+reference reaches 97.8-99.4 % held-out in ~5 s of one CPU; the alternative solution (a
+textbook three-layer conv-ReLU-pool CNN, Adam 2e-3, 8 epochs) 94.6-97.6 %; textbook CNNs
+with Adam 1e-3 or SGD with momentum for 10 epochs 95-98 %, plain SGD 94-95 %. Full points
+at 93 %, scaling linearly from chance (10 %).
 """
 import numpy as np
 import pytest
 
 from shared.asserts import assert_close, assert_scalar_close, check_array
 from shared.data import make_shapes
+from shared.real_data import digits
 
-FULL_MARKS_ACCURACY = 0.90
-CHANCE = 0.25
+FULL_MARKS_ACCURACY = 0.93
+CHANCE = 0.10
+DIGITS_TRAIN = 1297          # the other 500 are held out
 
 
 def _compare_blocks(hw, ref, rng, in_channels, out_channels, stride, size):
@@ -45,13 +54,15 @@ def test_residual_block_projection_against_reference(hw, ref, rng):
 
 @pytest.mark.points(1)
 def test_accuracy_against_reference(hw, ref, rng):
-    """accuracy: a random linear model with dropout, 40 examples; the fraction correct in eval mode"""
+    """accuracy: a random linear model with dropout, 40 examples; the fraction correct in eval mode, a float"""
     x = rng.normal(size=(40, 6)).astype(np.float32)
     y = rng.integers(0, 4, size=40)
     weight = rng.normal(size=(4, 6))
-    got, _ = hw.probe("accuracy", x, y, weight)
+    got, kind = hw.probe("accuracy", x, y, weight)
     want, _ = ref.probe("accuracy", x, y, weight)
     assert_scalar_close(got, float(want), atol=1e-6, what="the accuracy", call="models.accuracy(model, x, y)")
+    # The docstring promises a Python float (numpy's float64 is one); a 0-d tensor is not.
+    assert kind in ("float", "float64"), f"models.accuracy(model, x, y) returned a {kind}; expected a Python float"
 
 
 @pytest.mark.points(1)
@@ -69,24 +80,29 @@ def test_train_classifier_is_deterministic(hw):
 @pytest.mark.points(12)
 @pytest.mark.training
 @pytest.mark.timeout(60)
-def test_small_cnn_learns_the_shapes(hw, partial):
-    """SmallCNN + train_classifier: held-out accuracy on the shapes data set (full points at 90 %)"""
-    x_train, y_train = make_shapes(3000, seed=2027)
-    x_test, y_test = make_shapes(1000, seed=4732)
-    report = hw.probe("train_shapes", x_train, y_train, x_test, seed=0)
-    call = "train_classifier(SmallCNN(), 3000 shapes images, seed=0)"
+def test_small_cnn_learns_real_digits(hw, partial):
+    """SmallCNN + train_classifier: held-out accuracy on real handwritten digits (full points at 93 %)"""
+    x, y = digits()
+    order = np.random.default_rng(2027).permutation(len(y))
+    train, test = order[:DIGITS_TRAIN], order[DIGITS_TRAIN:]
+    report = hw.probe("train_and_predict", x[train], y[train], x[test], 10, seed=0)
+    call = f"train_classifier(SmallCNN(num_classes=10), {DIGITS_TRAIN} digit images (1, 32, 32), seed=0)"
     with partial.part(0.1, "losses and size"):
         losses = report["losses"]
         assert isinstance(losses, list) and losses and all(isinstance(v, float) and np.isfinite(v) for v in losses), \
             f"{call}: expected a non-empty list of finite floats (mean epoch losses), got {losses!r:.200}"
         assert report["parameters"] <= 200_000, f"SmallCNN() has {report['parameters']} parameters; at most 200000"
-    predictions = check_array(report["predictions"], what="the predicted classes", shape=y_test.shape,
+        # The mechanism, not only the result: the mean training loss falls from the first epoch.
+        assert len(losses) == 1 or losses[-1] < losses[0], \
+            f"{call}: the mean loss of the last epoch ({losses[-1]:.4g}) is not below the first's ({losses[0]:.4g})"
+    predictions = check_array(report["predictions"], what="the predicted classes", shape=y[test].shape,
                               dtype="integer", call=call)
-    accuracy = float(np.mean(predictions == y_test))
+    accuracy = float(np.mean(predictions == y[test]))
     partial.leaderboard("accuracy", accuracy)
-    fraction = (accuracy - CHANCE) / (FULL_MARKS_ACCURACY - CHANCE)
+    fraction = min(1.0, max(0.0, (accuracy - CHANCE) / (FULL_MARKS_ACCURACY - CHANCE)))
     if report["parameters"] > 200_000:
         fraction = 0.0
     partial.award(0.9 * fraction, 0.9, "held-out accuracy",
-                  f"held-out accuracy {accuracy:.1%} after {report['seconds']:.1f} s of training; points scale "
-                  f"linearly from {CHANCE:.0%} (chance) to full points at {FULL_MARKS_ACCURACY:.0%}")
+                  f"held-out accuracy {accuracy:.1%} on {len(test)} digits after {report['seconds']:.1f} s of "
+                  f"training; points scale linearly from {CHANCE:.0%} (chance) to full points at "
+                  f"{FULL_MARKS_ACCURACY:.0%}")
