@@ -177,6 +177,29 @@ def batch(ctx: _Context, hw: str, directory: Path, jobs: int, csv_path: Path | N
     sys.exit(1 if any(r.document is None or r.error for r in results) else 0)
 
 
+@cli.command()
+@click.argument("hw")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="self-contained HTML: ranked pairs, overlapping code side by side")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="every pair compared in detail, most similar first")
+@click.option("--show", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="pairs listed on the console and shown side by side in the report")
+@pass_context
+def similarity(ctx: _Context, hw: str, directory: Path, report_path: Path | None, csv_path: Path | None,
+               show: int) -> None:
+    """Rank pairs of submissions under DIRECTORY by shared code (the stubs do not count).
+
+    Submissions are found as ``batch`` finds them; pairs whose members named each other in
+    DISCLOSURE.md are marked.
+    """
+    from autograder.similarity import run_similarity
+
+    run_similarity(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, report_path=report_path,
+                   csv_path=csv_path, show=show, echo=click.echo)
+
+
 @cli.command("batch-grade", hidden=True)
 @click.argument("hw")
 @click.argument("submission", nargs=-1, required=True, type=click.Path(path_type=Path))
