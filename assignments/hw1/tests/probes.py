@@ -236,6 +236,26 @@ def accuracy(hw, x, y, weight, drop=0.9, seed=0):
     return value, type(value).__name__
 
 
+def accuracy_grad_modes(hw, x, y, weight):
+    """Your accuracy(model, x, y) on the model of ``accuracy``, watching each forward pass.
+
+    Returns the list of ``torch.is_grad_enabled()`` seen inside every forward pass of the
+    model during the call (a forward hook records it).
+    """
+    import torch
+    from torch import nn
+
+    x = torch.as_tensor(x, dtype=torch.float32)
+    weight = torch.as_tensor(weight, dtype=torch.float32)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(weight.shape[1], weight.shape[0]))
+    with torch.no_grad():
+        model[1].weight.copy_(weight)
+    seen = []
+    model.register_forward_hook(lambda module, inputs, output: seen.append(torch.is_grad_enabled()))
+    hw.models.accuracy(model, x, torch.as_tensor(y, dtype=torch.int64))
+    return seen
+
+
 def train_twice(hw, x, y, seed):
     """Two runs of your train_classifier from the same initial SmallCNN with the same seed.
 

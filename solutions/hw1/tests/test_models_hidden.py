@@ -54,7 +54,7 @@ def test_residual_block_projection_against_reference(hw, ref, rng):
 
 @pytest.mark.points(1)
 def test_accuracy_against_reference(hw, ref, rng):
-    """accuracy: a random linear model with dropout, 40 examples; the fraction correct in eval mode, a float"""
+    """accuracy: a random linear model with dropout, 40 examples; fraction correct in eval mode, float, no gradients"""
     x = rng.normal(size=(40, 6)).astype(np.float32)
     y = rng.integers(0, 4, size=40)
     weight = rng.normal(size=(4, 6))
@@ -63,6 +63,10 @@ def test_accuracy_against_reference(hw, ref, rng):
     assert_scalar_close(got, float(want), atol=1e-6, what="the accuracy", call="models.accuracy(model, x, y)")
     # The docstring promises a Python float (numpy's float64 is one); a 0-d tensor is not.
     assert kind in ("float", "float64"), f"models.accuracy(model, x, y) returned a {kind}; expected a Python float"
+    modes = hw.probe("accuracy_grad_modes", x, y, weight)
+    assert modes, "models.accuracy(model, x, y) never called the model"
+    assert not any(modes), ("models.accuracy(model, x, y) ran the model with gradients enabled; evaluate inside "
+                            "`with torch.no_grad():` (no graph is needed to count correct answers)")
 
 
 @pytest.mark.points(1)
