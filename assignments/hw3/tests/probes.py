@@ -100,7 +100,8 @@ def train_vae_twice(hw, data, input_dim, latent_dim, seed):
 
     Between the runs the global torch and numpy random states are changed, so a training
     loop that does not seed itself from ``seed`` gives different losses.
-    Returns ``(losses1, losses2)``.
+    Returns ``(losses1, losses2, training)``: ``training`` is the first model's
+    ``.training`` flag after train_vae returned (it should be left in eval mode).
     """
     import copy
 
@@ -114,7 +115,7 @@ def train_vae_twice(hw, data, input_dim, latent_dim, seed):
     torch.manual_seed(12345)
     np.random.seed(12345)
     losses2 = hw.generative.train_vae(second, data, seed=seed)
-    return _losses(losses1), _losses(losses2)
+    return _losses(losses1), _losses(losses2), bool(first.training)
 
 
 def train_vae_heldout(hw, x_train, x_test, input_dim, latent_dim, seed=0, samples=8):

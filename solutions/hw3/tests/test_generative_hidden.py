@@ -145,13 +145,15 @@ def test_vae_structure(hw):
 
 @pytest.mark.points(1)
 def test_train_vae_is_deterministic(hw):
-    """train_vae: the same seed and initial model give the same losses, whatever the global RNG state"""
+    """train_vae: the same seed and initial model give the same losses, whatever the global RNG state; eval mode
+    at the end"""
     data = binary_shapes(32, seed=5)
-    first, second = hw.probe("train_vae_twice", data, 64, 4, 7)
+    first, second, training = hw.probe("train_vae_twice", data, 64, 4, 7)
     call = "generative.train_vae(VAE(64, 4), 32 images, seed=7), twice"
     assert isinstance(first, list) and first and all(isinstance(v, float) and np.isfinite(v) for v in first), \
         f"{call}: expected a non-empty list of finite floats (mean epoch losses), got {first!r:.200}"
     assert_close(np.array(second), np.array(first), atol=0, rtol=0, what="the losses of the second run", call=call)
+    assert training is False, f"{call}: the model is still in training mode afterwards; leave it in eval mode"
 
 
 def _negative_elbo(x, sampled_logits, mu, logvar):
