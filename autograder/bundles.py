@@ -9,7 +9,12 @@ setup.sh installs its own CPython ``GRADER_PYTHON`` venv at ``/autograder/venv``
 
 ``hwN-student.zip`` (the release): ``hwN/`` with the stubs, public tests, notebook, README,
 requirements, ``setup_env.py`` (one-command set-up) and the ``shared/`` helpers the tests
-import. No solutions, hidden tests or mutants (the tests in tests/ check this).
+import, the blank collaboration disclosure (``DISCLOSURE.md``) and, for the written questions,
+``requirements-written.txt`` (otter-grader, optional). No solutions, hidden tests or mutants
+(the tests in tests/ check this).
+
+``hwN-written.md`` (for the instructor, only where the homework has written questions): how to
+set up the TA-graded written part on Gradescope, its questions with points in page order.
 
 Both are byte-reproducible: entries sorted, timestamps fixed, permissions normalised.
 """
@@ -26,6 +31,7 @@ from pathlib import Path
 
 from autograder.config import Assignment, Course
 from autograder.errors import UserError
+from shared import disclosure, written
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -119,15 +125,24 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
                                    POINTS=f"{assignment.points:g}", DUE=assignment.due.isoformat(),
                                    FILES=", ".join(f"`{f}`" for f in assignment.files), FORBIDDEN=forbidden,
                                    COURSE=course.course.name,
-                                   PYTHONS=" or ".join(f"{a}.{b}" for a, b in STUDENT_PYTHONS)),
+                                   PYTHONS=" or ".join(f"{a}.{b}" for a, b in STUDENT_PYTHONS),
+                                   WRITTEN=_written_section(assignment),
+                                   DISCLOSURE_RULE=_DISCLOSURE_RULES[course.collaboration.missing_disclosure]),
         f"{hw}/setup_env.py": _render("setup_env.py.in", HW=hw, SUPPORTED=repr(STUDENT_PYTHONS),
                                       IMPORTS=repr(_student_imports(assignment))),
         f"{hw}/requirements.txt": _requirements(course, assignment, NOTEBOOK_REQUIREMENTS),
         f"{hw}/conftest.py": _read(folder / "conftest.py", "the release's conftest.py"),
         f"{hw}/submit.py": _render("submit.py.in", HW=hw, SETTINGS=json.dumps({
             "hw": hw, "files": list(assignment.files), "forbidden": dict(assignment.forbidden_imports),
-            "points": assignment.points, "due": assignment.due.isoformat()}, sort_keys=True)),
+            "points": assignment.points, "due": assignment.due.isoformat(),
+            "disclosure": course.collaboration.missing_disclosure, "written": [q.id for q in assignment.written],
+            "written_points": assignment.written_points}, sort_keys=True)),
+        f"{hw}/{disclosure.FILE_NAME}": disclosure.template(hw).encode(),
     }
+    if assignment.written:
+        entries[f"{hw}/requirements-written.txt"] = (
+            "# Only for exporting the written answers (python -m submit --written); the autograded\n"
+            f"# part never needs it. pip install -r requirements-written.txt\n{written.REQUIREMENT}\n").encode()
     for name in assignment.files:
         entries[f"{hw}/{name}"] = _read(folder / name, "the stub module (course.yaml lists it)")
     notebook = folder / f"{hw}.ipynb"
@@ -140,6 +155,47 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
     return entries
 
 
+_DISCLOSURE_RULES = {
+    "block": "`python -m submit` refuses to write the zip until both lines are filled in",
+    "warn": "`python -m submit` warns while it is not filled in",
+}
+
+
+def _written_section(assignment: Assignment) -> str:
+    """The README's part about the written questions (empty when the homework has none)."""
+    if not assignment.written:
+        return ""
+    rows = "\n".join(f"| {i} | `{q.id}` | {q.points:g} |" for i, q in enumerate(assignment.written, start=1))
+    hw = assignment.id
+    return f"""## Written questions ({assignment.written_points:g} points, graded by the TAs)
+
+Besides the {assignment.points:g} autograded points, the notebook ends with written questions:
+
+| page | question | points |
+|---|---|---|
+{rows}
+
+Write each answer in the cell under its question (keep the `<!-- BEGIN/END QUESTION -->`
+comment lines). Then make the PDF that Gradescope's written assignment takes, with
+otter-grader's export: only the question and answer cells, one question per page.
+otter-grader is needed for this step only (not for the tests or `submit`):
+
+```bash
+pip install -r requirements-written.txt     # once, inside .venv: otter-grader
+python -m submit --written                  # writes {hw}-written.pdf
+```
+
+The same one-liner without our script: `otter export --filtering --pagebreaks {hw}.ipynb {hw}-written.pdf`.
+The PDF needs a converter: LaTeX (`pandoc` and `xelatex`; e.g. `sudo apt install pandoc
+texlive-xetex texlive-latex-extra`, MacTeX, MiKTeX) by default, or Chromium with
+`python -m submit --written --exporter html` after `playwright install chromium`. With neither,
+`python -m submit --html` writes `{hw}-written.html`: open it in a browser and print it to
+PDF (each question starts a new page). Upload the PDF to the Gradescope assignment
+"{hw} written" and assign each page to its question.
+
+"""
+
+
 def _student_imports(assignment: Assignment) -> list[str]:
     """What setup_env.py checks imports once installed: the test and notebook tools, torch if needed."""
     names = ["numpy", "pytest", "matplotlib", "jupyterlab"]
@@ -147,13 +203,18 @@ def _student_imports(assignment: Assignment) -> list[str]:
 
 
 def build_all(course: Course, root: Path, hw: str, out_dir: Path) -> list[Path]:
-    """Write both zips for ``hw`` into ``out_dir``; return their paths."""
+    """Write both zips for ``hw`` into ``out_dir`` (and ``hwN-written.md`` where the homework
+    has written questions); return their paths, the autograder zip first."""
+    from autograder.written import write_outline
+
     out_dir = Path(out_dir)
-    return [
+    paths = [
         write_zip(out_dir / f"{hw}-autograder.zip", autograder_entries(course, root, hw),
                   frozenset({"setup.sh", "run_autograder"}), private=True),
         write_zip(out_dir / f"{hw}-student.zip", student_entries(course, root, hw)),
     ]
+    outline = write_outline(course.assignment(hw), out_dir)
+    return paths + ([outline] if outline is not None else [])
 
 
 def _copy_submission(paths: list[Path], target: Path) -> None:

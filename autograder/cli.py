@@ -61,13 +61,14 @@ def cli(ctx: click.Context, root: Path) -> None:
 @cli.command("list")
 @pass_context
 def list_command(ctx: _Context) -> None:
-    """Table of assignments: id, title, points, public/hidden test counts, due date."""
+    """Table of assignments: id, title, points (autograded, written), public/hidden test counts, due date."""
     from autograder.checks import count_tests
 
-    rows = [("id", "title", "points", "public", "hidden", "due")]
+    rows = [("id", "title", "points", "written", "public", "hidden", "due")]
     for a in ctx.course.assignments:
         public, hidden = count_tests(ctx.root, a.id)
-        rows.append((a.id, a.title, f"{a.points:g}", str(public), str(hidden), a.due.isoformat()))
+        written = f"{a.written_points:g} ({len(a.written)} q)" if a.written else "-"
+        rows.append((a.id, a.title, f"{a.points:g}", written, str(public), str(hidden), a.due.isoformat()))
     click.echo(_table(rows))
 
 

@@ -35,6 +35,23 @@ class VisibilityDefaults(_Model):
     hidden: Visibility = "after_published"
 
 
+class WrittenQuestion(_Model):
+    """A short written answer graded by a TA on Gradescope (not by the autograder)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="short slug, e.g. box_ringing")
+    points: float = Field(gt=0)
+    prompt: str = Field(min_length=1)
+
+
+class Collaboration(_Model):
+    """The syllabus allows collaboration if it is disclosed (the release's DISCLOSURE.md)."""
+
+    # block: submit refuses to write the zip until the disclosure is filled in; warn: it says
+    # so and writes the zip anyway. The grader copies whatever was disclosed into results.json.
+    # A course.yaml without the key only warns (courses that predate the disclosure keep working).
+    missing_disclosure: Literal["block", "warn"] = "warn"
+
+
 class Limits(_Model):
     """Time and memory bounds of the worker that runs one submission's code."""
 
@@ -55,6 +72,15 @@ class Assignment(_Model):
     limits: Limits
     requirements: list[str]
     forbidden_imports: dict[str, list[str]] = Field(default_factory=dict)
+    written: list[WrittenQuestion] = Field(default_factory=list)
+
+    @field_validator("written")
+    @classmethod
+    def _unique_questions(cls, written: list[WrittenQuestion]) -> list[WrittenQuestion]:
+        ids = [q.id for q in written]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two written questions share an id")
+        return written
 
     @field_validator("files")
     @classmethod
@@ -94,6 +120,16 @@ class Assignment(_Model):
         return [f[:-3] for f in self.files]
 
     @property
+    def written_points(self) -> float:
+        """Points of the TA-graded written questions (0 without any)."""
+        return sum(q.points for q in self.written)
+
+    @property
+    def total_points(self) -> float:
+        """Autograded ``points`` plus ``written_points``: what the homework's weight applies to."""
+        return self.points + self.written_points
+
+    @property
     def uses_torch(self) -> bool:
         return any(r.startswith("torch==") for r in self.requirements)
 
@@ -102,6 +138,7 @@ class Course(_Model):
     course: CourseInfo
     weights: dict[str, float]
     torch_index_url: str = "https://download.pytorch.org/whl/cpu"
+    collaboration: Collaboration = Collaboration()
     assignments: list[Assignment]
 
     @field_validator("weights")

@@ -11,7 +11,16 @@ A row whose status is ``Missing`` (Gradescope) or ``not graded`` (cvgrade batch)
 score is empty, has no score: it counts 0 and is flagged.
 
 Which component a CSV is: ``KEY=PATH.csv``, or else the file name (``hw2_scores.csv``,
-Gradescope's ``HW2_Recognition_scores.csv``, ``final_quiz.csv``). Students are matched by
+Gradescope's ``HW2_Recognition_scores.csv``, ``final_quiz.csv``).
+
+Written questions (course.yaml ``written``) are part of their homework: its weight applies to
+the autograded and the written points together, ``(auto + written) / (points +
+written_points)``. The written scores come from their own CSV (Gradescope's export of the
+"hwN written" assignment; ``hwN_written=PATH.csv`` or a file name with "written" in it,
+e.g. ``HW0_Written_scores.csv``), or from one export holding both parts (a row whose Max
+Points is the homework's points plus its written points is taken as is). A homework whose
+written part has no CSV counts its written points as 0 and is reported; a student missing
+from a written CSV is flagged ``hwN written``. Students are matched by
 email (case-insensitive), else SID, else name. A student absent from a component's CSV, or
 present without a score, gets 0 for it and is flagged in the ``missing`` column; a component
 with no CSV at all counts 0 for everyone and is reported. Course total (percent) =
@@ -55,14 +64,26 @@ def student_key(name: str, email: str, sid: str) -> str:
 
 
 def _component_for(spec: str, course: Course) -> tuple[str, Path]:
+    """(component, path): a component is a weight key, or ``hwN written`` for a written part."""
     keys = list(course.weights)
+    written = {f"{a.id} written" for a in course.assignments if a.written}
     if "=" in spec and not Path(spec).exists():
         key, _, path = spec.partition("=")
-        key = key.strip().lower()
-        if key not in course.weights:
-            raise UserError(f"{spec}: {key!r} is not a course.yaml weight (one of {', '.join(keys)})")
+        key = re.sub(r"^(hw[0-9])[\s_-]+written$", r"\1 written", key.strip().lower())
+        if key not in course.weights and key not in written:
+            raise UserError(f"{spec}: {key!r} is not a course.yaml weight (one of {', '.join(keys)}) "
+                            f"nor a written part ({', '.join(sorted(written)) or 'none'})")
         return key, Path(path)
     path = Path(spec)
+    key, path = _component_from_name(path, keys)
+    if "written" in path.stem.lower():
+        if f"{key} written" not in written:
+            raise UserError(f"{path}: a written-part CSV, but {key} has no written questions in course.yaml")
+        return f"{key} written", path
+    return key, path
+
+
+def _component_from_name(path: Path, keys: list[str]) -> tuple[str, Path]:
     stem = path.stem.lower()
     found = {f"hw{m}" for m in re.findall(r"(?<![a-z0-9])hw[\s_-]*([0-9])(?![0-9])", stem)}
     found |= {k for k in keys if not k.startswith("hw") and k in stem}
@@ -140,23 +161,33 @@ def build_gradebook(course: Course, specs: list[str], out_path: Path, histogram_
             raise UserError(f"{path}: no such file")
         components[key] = path
     points = {a.id: a.points for a in course.assignments}
+    points |= {f"{a.id} written": a.written_points for a in course.assignments if a.written}
     students: dict[str, Student] = {}
+    parts: dict[str, dict[str, tuple[float, float]]] = {}     # student -> component -> (score, max)
     for key, path in components.items():
-        best: dict[str, float | None] = {}
+        best: dict[str, tuple[float, float] | None] = {}
         for name, email, sid, score, maximum in read_scores(path, points.get(key)):
             k = student_key(name, email, sid)
             student = students.setdefault(k, Student(name, email, sid))
             student.name, student.email, student.sid = (student.name or name, student.email or email,
                                                          student.sid or sid)
-            fraction = None if score is None else min(max(score / maximum, 0.0), 1.0)
+            mine = None if score is None else (min(max(score, 0.0), maximum), maximum)
             previous = best.get(k)
-            best[k] = fraction if previous is None else max(previous, fraction if fraction is not None else 0.0)
-        for k, fraction in best.items():
-            if fraction is not None:
-                students[k].scores[key] = fraction
+            best[k] = mine if previous is None or (mine is not None and mine[0] / mine[1] > previous[0] / previous[1]) \
+                else previous
+        for k, pair in best.items():
+            if pair is not None:
+                parts.setdefault(k, {})[key] = pair
+    for k, student in students.items():
+        student.scores = _homework_fractions(course, parts.get(k, {}), components)
     absent = [k for k in course.weights if k not in components]
-    for student in students.values():
-        student.missing = [k for k in course.weights if k in components and k not in student.scores]
+    absent_written = [f"{a.id} written" for a in course.assignments
+                      if a.written and a.id in components and f"{a.id} written" not in components]
+    for k, student in students.items():
+        mine = parts.get(k, {})
+        combined = {a.id for a in course.assignments if _combined(course, mine, a.id)}
+        student.missing = [c for c in [*components, *absent_written]
+                           if c not in mine and c.split()[0] not in combined]
     total = sum(course.weights.values())
     ordered = sorted(students.values(), key=lambda s: (s.name.lower(), s.email.lower(), s.sid))
     out_path = Path(out_path)
@@ -169,10 +200,14 @@ def build_gradebook(course: Course, specs: list[str], out_path: Path, histogram_
             writer.writerow([s.name, s.email, s.sid,
                              *(f"{100 * s.scores.get(k, 0.0):.2f}" for k in course.weights),
                              f"{course_total(s, course.weights, total):.2f}",
-                             "; ".join(k for k in course.weights if k in s.missing or k in absent)])
+                             "; ".join([*(k for k in course.weights if k in s.missing or k in absent),
+                                        *(k for k in s.missing if k not in course.weights)])])
     echo(f"wrote {out_path}: {len(ordered)} students from {', '.join(f'{k}={p}' for k, p in components.items())}")
     if absent:
         echo(f"no CSV for {', '.join(absent)}: counted as 0 for everyone (flagged in 'missing')")
+    if absent_written:
+        echo(f"no CSV for {', '.join(absent_written)}: written points count 0 unless a homework CSV holds both "
+             f"parts (flagged in 'missing')")
     flagged = sum(bool(s.missing) for s in ordered)
     if flagged:
         echo(f"{flagged} students miss a score in a given CSV: counted as 0 (flagged in 'missing')")
@@ -180,6 +215,35 @@ def build_gradebook(course: Course, specs: list[str], out_path: Path, histogram_
         write_histogram([course_total(s, course.weights, total) for s in ordered], histogram_path)
         echo(f"wrote {histogram_path}")
     return ordered
+
+
+def _combined(course: Course, mine: dict[str, tuple[float, float]], hw: str) -> bool:
+    """Whether this student's ``hw`` row already holds both parts (its max is points + written)."""
+    if hw not in mine or hw not in {a.id for a in course.assignments}:
+        return False
+    assignment = course.assignment(hw)
+    return bool(assignment.written) and mine[hw][1] >= assignment.total_points - 1e-9
+
+
+def _homework_fractions(course: Course, mine: dict[str, tuple[float, float]],
+                        components: dict[str, Path]) -> dict[str, float]:
+    """{weight key: fraction of its maximum}: a homework's autograded and written parts added."""
+    fractions = {}
+    for key in course.weights:
+        written_key = f"{key} written"
+        assignment = next((a for a in course.assignments if a.id == key), None)
+        has_written = assignment is not None and bool(assignment.written)
+        if key not in mine and written_key not in mine:
+            continue
+        if not has_written or _combined(course, mine, key):
+            if key in mine:
+                score, maximum = mine[key]
+                fractions[key] = score / maximum
+            continue
+        auto_score, auto_max = mine.get(key, (0.0, assignment.points))
+        written_score, written_max = mine.get(written_key, (0.0, assignment.written_points))
+        fractions[key] = min((auto_score + written_score) / (auto_max + written_max), 1.0)
+    return fractions
 
 
 def course_total(student: Student, weights: dict[str, float], total: float) -> float:

@@ -8,6 +8,10 @@ notebook is deterministic: fixed cell ids, no outputs, fixed metadata.
 A check cell (``check_cell("convolve2d", ...)``) is a code cell tagged ``check`` that calls
 ``shared.notebook_checks.check``: it runs the public tests of those functions on the
 student's current files. The release test runs the check cells alone, headless.
+
+``written_cells(hw)`` is a homework's written questions (course.yaml ``written``), each a
+question cell, an answer cell and an end cell laid out for otter-grader's export (see
+``shared.written``); a generator puts them where the questions belong.
 """
 from __future__ import annotations
 
@@ -18,7 +22,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-Cell = tuple[str, str]     # (kind, source): kind is "md", "code" or "check"
+# (kind, source): kind is "md", "code", "check", or "question:ID" / "answer:ID" (written questions)
+Cell = tuple[str, str]
+COURSE_YAML = Path(__file__).resolve().parent.parent / "course.yaml"
 
 METADATA = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -51,16 +57,52 @@ def your_turn(functions: str, module: str, *names: str) -> list[Cell]:
         """), check_cell(*names)]
 
 
+def written_cells(hw: str, course_path: Path = COURSE_YAML) -> list[Cell]:
+    """The written questions of ``hw`` from course.yaml: an introduction, then per question its
+    cell (otter's BEGIN comment, number, id, points, prompt), an answer cell and an END cell."""
+    from autograder.config import load_course
+    from shared import written
+
+    questions = load_course(course_path).assignment(hw).written
+    if not questions:
+        return []
+    total = sum(q.points for q in questions)
+    cells = [md(f"""
+        ## Written questions ({total:g} points, graded by the TAs)
+
+        Answer each question in the cell below it (a few sentences; LaTeX math such as `$\\sigma$`
+        works). These answers are graded on Gradescope from a PDF, one question per page, that
+        `python -m submit --written` makes with otter-grader (see the README: the PDF holds only
+        these question and answer cells). Keep the comment lines `<!-- ... QUESTION -->`: they
+        tell the export where each question starts and ends.
+        """)]
+    for number, question in enumerate(questions, start=1):
+        cells.append((f"question:{question.id}",
+                      written.question_source(number, question.id, question.points, question.prompt)))
+        cells.append((f"answer:{question.id}", written.PLACEHOLDER))
+        cells.append(("md", written.END))
+    return cells
+
+
+def _cell(kind: str, source: str, cell_id: str) -> nbformat.NotebookNode:
+    from shared import written
+
+    if kind == "md":
+        return new_markdown_cell(source, id=cell_id)
+    role, _, question = kind.partition(":")
+    if role in ("question", "answer"):
+        tag = written.QUESTION_TAG if role == "question" else written.ANSWER_TAG
+        return new_markdown_cell(source, id=cell_id, metadata={"tags": [tag], "written_question": question})
+    metadata = {"tags": ["check"]} if kind == "check" else {}
+    return new_code_cell(source, id=cell_id, metadata=metadata)
+
+
 def build(parts: Iterable[Callable[[], list[Cell]]]) -> nbformat.NotebookNode:
     """The notebook of ``parts`` in order: cell ids ``cell-00``..., no outputs, fixed metadata."""
     cells = [cell for part in parts for cell in part()]
     notebook = new_notebook(metadata=METADATA)
     for i, (kind, source) in enumerate(cells):
-        if kind == "md":
-            notebook.cells.append(new_markdown_cell(source, id=f"cell-{i:02d}"))
-        else:
-            metadata = {"tags": ["check"]} if kind == "check" else {}
-            notebook.cells.append(new_code_cell(source, id=f"cell-{i:02d}", metadata=metadata))
+        notebook.cells.append(_cell(kind, source, f"cell-{i:02d}"))
     return notebook
 
 

@@ -20,6 +20,7 @@ from autograder.config import Assignment, Course
 from autograder.plugin import GraderBackend, GraderPlugin
 from autograder.results import Results, TestResult, failure_results
 from autograder.sandbox import GradingCgroups, Sandbox, SandboxSettings, become_subreaper, prepare_folders, sandbox_user
+from shared import disclosure
 from shared.modules import ReferenceModules, load_private
 from shared.source_checks import module_problem
 
@@ -93,7 +94,7 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
     assignment = course.assignment(hw)
     root = Path(root).resolve()
     started = time.monotonic()
-    submission = discovery.collect([Path(p) for p in submission_paths], assignment.files)
+    submission = discovery.collect([Path(p) for p in submission_paths], [*assignment.files, disclosure.FILE_NAME])
     results = Results()
 
     def updated(record: TestResult) -> None:
@@ -199,6 +200,7 @@ def _grade_in(course: Course, root: Path, hw: str, assignment: Assignment, submi
              f"({sum(t.passed for t in results.tests)} of {len(results.tests)} tests passed)."]
     lines += [f"- {problems[m]}" for m in assignment.modules if m in problems]
     lines += [f"- note: {n}" for n in submission.notes]
+    lines += disclosure.grader_lines(submission.files, course.collaboration.missing_disclosure)
     if plugin.collection_errors or unreported:
         results.grader_error = True
         results.complete = False

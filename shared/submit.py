@@ -12,10 +12,18 @@ with the homework's settings from course.yaml) checks, in order:
 5. functions that still raise NotImplementedError (refuse unless ``--allow-unfinished``: an
    untouched stub scores 0, so a zip of one is almost always a mistake; partial work may
    still be submitted on purpose);
-6. the public tests, as a summary (never a refusal).
+6. the collaboration disclosure ``DISCLOSURE.md`` is filled in (refuse, or only warn, as
+   course.yaml's ``collaboration.missing_disclosure`` says; see ``shared.disclosure``);
+7. the public tests, as a summary (never a refusal).
 
-then writes ``hwN-submission.zip`` with exactly the required modules, ready for Gradescope.
-Exit status 0 when the zip was written, 1 when the submission was refused.
+then writes ``hwN-submission.zip`` with exactly the required modules and the disclosure,
+ready for Gradescope. Exit status 0 when the zip was written, 1 when the submission was
+refused.
+
+``python -m submit --written`` instead exports the notebook's written answers to
+``hwN-written.pdf`` with otter-grader (``shared.written``: only the question cells, one
+question per page), for the homework's written assignment on Gradescope; exit status 2
+when otter or its PDF converter is missing (one line says what to install).
 """
 from __future__ import annotations
 
@@ -25,9 +33,10 @@ import os
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared import disclosure
 from shared.source_checks import module_problem
 
 MAX_FILE_BYTES = 1 << 20
@@ -43,6 +52,9 @@ class Settings:
     forbidden: dict[str, list[str]]
     points: float
     due: str
+    disclosure: str = "block"                           # course.yaml collaboration.missing_disclosure
+    written: list[str] = field(default_factory=list)    # written question ids, in notebook order
+    written_points: float = 0.0
 
 
 def _unfinished_functions(source: str) -> list[str]:
@@ -117,9 +129,21 @@ def preflight(settings: Settings, folder: Path, run_tests: bool = True,
                                 f"`python -m submit --allow-unfinished`)")
                 continue
         notes.append(f"{name}: {size / 1024:.1f} kB, imports cleanly")
+    wrong = disclosure.problem(_read_disclosure(folder))
+    if wrong is None:
+        notes.append(f"{disclosure.FILE_NAME}: filled in (it goes into the zip for the TAs)")
+    elif settings.disclosure == "block":
+        problems.append(f"{wrong}: the course requires a collaboration disclosure")
+    else:
+        notes.append(f"WARNING: {wrong}; the course asks for a collaboration disclosure")
     if run_tests and not problems:
         notes.append(_public_tests(folder))
     return problems, notes
+
+
+def _read_disclosure(folder: Path) -> bytes | None:
+    path = folder / disclosure.FILE_NAME
+    return path.read_bytes() if path.is_file() else None
 
 
 def write_zip(settings: Settings, folder: Path, out: Path) -> Path:
@@ -127,7 +151,38 @@ def write_zip(settings: Settings, folder: Path, out: Path) -> Path:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in settings.files:
             archive.write(folder / name, arcname=name)
+        if (folder / disclosure.FILE_NAME).is_file():
+            archive.write(folder / disclosure.FILE_NAME, arcname=disclosure.FILE_NAME)
     return out
+
+
+def export_written(settings: Settings, folder: Path, out: Path | None, exporter: str, html: bool) -> int:
+    """``--written``: the PDF (or, with ``html``, the printable HTML) of the written answers."""
+    from shared import written
+
+    notebook_path = folder / f"{settings.hw}.ipynb"
+    if not settings.written:
+        print(f"{settings.hw} has no written questions: nothing to export.")
+        return 0
+    if not notebook_path.is_file():
+        print(f"submit: {notebook_path} not found (the written answers live in the notebook)", file=sys.stderr)
+        return 2
+    import nbformat
+
+    empty = written.unanswered(nbformat.read(notebook_path, as_version=4))
+    suffix = ".html" if html else ".pdf"
+    out = (out or folder / f"{settings.hw}-written{suffix}").resolve()
+    try:
+        written.export_html(notebook_path, out) if html else written.export(notebook_path, out, exporter)
+    except written.ExportError as err:
+        print(f"submit: {err}", file=sys.stderr)
+        return 2
+    if empty:
+        print(f"WARNING: no answer yet for {', '.join(empty)} (the page is still in the PDF).")
+    what = "print it to PDF from your browser, then upload" if html else "upload"
+    print(f"Wrote {out}: {what} it to Gradescope ({settings.hw} written, {settings.written_points:g} points; "
+          f"one question per page: assign each page to its question).")
+    return 0
 
 
 def main(settings: Settings, argv: list[str] | None = None) -> int:
@@ -138,8 +193,16 @@ def main(settings: Settings, argv: list[str] | None = None) -> int:
     parser.add_argument("--no-tests", action="store_true", help="skip the public-test summary")
     parser.add_argument("--allow-unfinished", action="store_true",
                         help="write the zip even if some functions still raise NotImplementedError")
+    parser.add_argument("--written", action="store_true",
+                        help=f"instead: export the written answers to {settings.hw}-written.pdf (needs otter-grader)")
+    parser.add_argument("--exporter", choices=["latex", "html"], default="latex",
+                        help="with --written: otter's PDF converter (latex: pandoc + xelatex; html: Chromium)")
+    parser.add_argument("--html", action="store_true",
+                        help="with --written: write the filtered HTML instead, to print to PDF from a browser")
     args = parser.parse_args(argv)
     folder = args.folder.resolve()
+    if args.written or args.html:
+        return export_written(settings, folder, args.out, args.exporter, args.html)
     print(f"{settings.hw}: {settings.points:g} points, due {settings.due}. Checking {', '.join(settings.files)} "
           f"in {folder} ...")
     problems, notes = preflight(settings, folder, run_tests=not args.no_tests,

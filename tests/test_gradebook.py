@@ -44,20 +44,22 @@ def test_course_totals_from_ours_and_gradescope_exports(grades, tmp_path):
     proc = cvgrade("gradebook", str(grades["hw0"]), str(grades["hw1"]), f"final_quiz={grades['quiz']}",
                    "--out", str(out), "--histogram", str(histogram))
     assert proc.returncode == 0, proc.stderr
+    # hw0 and hw1 have written questions (10 and 6 points) with no written CSV: their weights
+    # apply to the autograded points out of points + written points (100/110, 80/106).
     assert list(csv.reader(io.StringIO(out.read_text()))) == [
         ["name", "email", "sid", "hw0 (%)", "hw1 (%)", "hw2 (%)", "hw3 (%)", "hw4 (%)", "hw5 (%)", "final_quiz (%)",
          "course total (%)", "missing"],
-        ["Ada Lovelace", "ada@example.edu", "1001", "100.00", "80.00", "0.00", "0.00", "0.00", "0.00", "80.00",
-         "49.00", "hw2; hw3; hw4; hw5"],
-        ["Bob", "bob@example.edu", "1002", "50.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00",
-         "2.50", "hw1; hw2; hw3; hw4; hw5; final_quiz"],
-        ["Cy Young", "cy@example.edu", "1003", "0.00", "50.00", "0.00", "0.00", "0.00", "0.00", "0.00",
-         "5.00", "hw0; hw2; hw3; hw4; hw5; final_quiz"],
+        ["Ada Lovelace", "ada@example.edu", "1001", "90.91", "75.47", "0.00", "0.00", "0.00", "0.00", "80.00",
+         "48.09", "hw2; hw3; hw4; hw5; hw0 written; hw1 written"],
+        ["Bob", "bob@example.edu", "1002", "45.45", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00",
+         "2.27", "hw1; hw2; hw3; hw4; hw5; final_quiz; hw0 written; hw1 written"],
+        ["Cy Young", "cy@example.edu", "1003", "0.00", "46.88", "0.00", "0.00", "0.00", "0.00", "0.00",
+         "4.69", "hw0; hw2; hw3; hw4; hw5; final_quiz; hw0 written; hw1 written"],
         ["Dan", "dan@example.edu", "1004", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00",
-         "0.00", "hw0; hw1; hw2; hw3; hw4; hw5; final_quiz"],
+         "0.00", "hw0; hw1; hw2; hw3; hw4; hw5; final_quiz; hw0 written; hw1 written"],
     ]
-    assert "no CSV for hw2, hw3, hw4, hw5" in proc.stdout
-    assert "3 students miss a score" in proc.stdout
+    assert "no CSV for hw2, hw3, hw4, hw5" in proc.stdout and "no CSV for hw0 written, hw1 written" in proc.stdout
+    assert "4 students miss a score" in proc.stdout
     assert histogram.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -101,3 +103,54 @@ def test_batch_csv_round_trip_through_gradebook(toy_root, tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO((tmp_path / "book.csv").read_text())))
     assert rows[1] == ["alice", "", "", "70.00", "70.00", ""]
+
+
+WRITTEN = """Name,SID,Email,Total Score,Max Points,Status
+Ada Lovelace,1001,ada@example.edu,8,10,Graded
+Bob,1002,bob@example.edu,,10,Missing
+"""
+
+
+def _book(tmp_path: Path, *specs: str) -> dict[str, list[str]]:
+    from platform_helpers import REPO
+
+    from autograder.config import load_course
+    from autograder.gradebook import build_gradebook
+
+    out = tmp_path / "book.csv"
+    build_gradebook(load_course(REPO / "course.yaml"), list(specs), out, echo=lambda line: None)
+    rows = list(csv.reader(io.StringIO(out.read_text())))
+    return {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+
+def test_written_points_add_to_the_homework(grades, tmp_path):
+    """hw0: 100 autograded + 10 written points under one 5 % weight; Gradescope's written export."""
+    written = tmp_path / "HW0_Written_scores.csv"
+    written.write_text(WRITTEN)
+    book = _book(tmp_path, str(grades["hw0"]), str(written))
+    assert book["Ada Lovelace"]["hw0 (%)"] == "98.18"                 # (100 + 8) / 110
+    assert book["Ada Lovelace"]["course total (%)"] == f"{5 * 108 / 110:.2f}"
+    assert book["Bob"]["hw0 (%)"] == "45.45" and "hw0 written" in book["Bob"]["missing"]    # 50 / 110, flagged
+    assert "hw0 written" not in book["Ada Lovelace"]["missing"]
+    same = _book(tmp_path, f"hw0={grades['hw0']}", f"hw0_written={written}")              # named explicitly
+    assert same["Ada Lovelace"]["hw0 (%)"] == "98.18"
+
+
+def test_one_export_holding_both_parts_is_taken_as_is(tmp_path):
+    both = tmp_path / "hw0_scores.csv"        # Gradescope: autograder + manual questions, max 110
+    both.write_text("Name,SID,Email,Total Score,Max Points,Status\nAda Lovelace,1001,ada@example.edu,99,110,Graded\n")
+    book = _book(tmp_path, str(both))
+    assert book["Ada Lovelace"]["hw0 (%)"] == "90.00" and "hw0 written" not in book["Ada Lovelace"]["missing"]
+
+
+def test_written_csv_for_a_homework_without_written_questions_is_refused(tmp_path):
+    from autograder.errors import UserError
+
+    text = (Path(__file__).resolve().parents[1] / "course.yaml").read_text()
+    assert "written:" in text
+    written = tmp_path / "quiz_written.csv"
+    written.write_text(WRITTEN)
+    with pytest.raises(UserError, match="cannot tell which"):
+        _book(tmp_path, str(written))
+    with pytest.raises(UserError, match="nor a written part"):
+        _book(tmp_path, f"final_quiz_written={written}")

@@ -169,13 +169,14 @@ def test_a_student_goes_from_release_to_full_marks_with_the_readme_commands(dist
         assert proc.returncode == 1 and "still raising NotImplementedError" in proc.stdout, proc.stdout + proc.stderr
         for name in COURSE.assignment(hw).files:           # the student finishes the homework
             shutil.copyfile(REPO / "solutions" / hw / name, home / hw / name)
+        (home / hw / "DISCLOSURE.md").write_text("Collaborators: none\nSources: none\n")   # and discloses
         subprocess.run(["chown", "-R", "1000:1000", str(home / hw)], check=True)
         proc = student(f"cd {hw} && . .venv/bin/activate && python -m submit")
         assert proc.returncode == 0 and f"Wrote /home/student/{hw}/{hw}-submission.zip" in proc.stdout, (
             proc.stdout[-3000:] + proc.stderr[-3000:])
         upload = (home / hw / f"{hw}-submission.zip").read_bytes()
     with zipfile.ZipFile(__import__("io").BytesIO(upload)) as archive:
-        assert sorted(archive.namelist()) == sorted(COURSE.assignment(hw).files)
+        assert sorted(archive.namelist()) == sorted([*COURSE.assignment(hw).files, "DISCLOSURE.md"])
 
 
 def test_the_release_works_on_python_3_12(dist, tmp_path):
@@ -190,6 +191,7 @@ def test_the_release_works_on_python_3_12(dist, tmp_path):
     venv_python = str(folder / ".venv" / "bin" / "python")
     for name in COURSE.assignment("hw0").files:
         shutil.copyfile(REPO / "solutions" / "hw0" / name, folder / name)
+    (folder / "DISCLOSURE.md").write_text("Collaborators: none\nSources: none\n")
     proc = subprocess.run([venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=folder,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0 and " passed" in proc.stdout, proc.stdout[-3000:]

@@ -122,6 +122,7 @@ def test_student_release_as_a_student_uses_it(hw, tmp_path):
     """Unpack the release; public tests, check cells and submit on the stubs, then submit on the reference."""
     release = _unpack_release(hw, tmp_path)
     files = COURSE.assignment(hw).files
+    (release / "DISCLOSURE.md").write_text("Collaborators: none\nSources: none\n")   # submit requires it
     stubs = _pytest_json(release)
     assert stubs and set(stubs.values()) == {"failed"}, stubs        # every test fails, none errors
     for text in _run_check_cells(release, hw):
@@ -148,7 +149,7 @@ def test_student_release_as_a_student_uses_it(hw, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"public tests: {len(stubs)} of {len(stubs)} passed" in proc.stdout, proc.stdout
     with zipfile.ZipFile(release / f"{hw}-submission.zip") as archive:
-        assert sorted(archive.namelist()) == sorted(files)
+        assert sorted(archive.namelist()) == sorted([*files, "DISCLOSURE.md"])
 
 
 @pytest.mark.parametrize("hw", HOMEWORKS)
