@@ -169,7 +169,7 @@ def _written_section(assignment: Assignment) -> str:
     hw = assignment.id
     return f"""## Written questions ({assignment.written_points:g} points, graded by the TAs)
 
-Besides the {assignment.points:g} autograded points, the notebook ends with written questions:
+Besides the {assignment.points:g} autograded points, the notebook's "Written questions" part asks:
 
 | page | question | points |
 |---|---|---|
