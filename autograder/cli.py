@@ -240,7 +240,8 @@ def gradebook(ctx: _Context, grades: tuple[str, ...], out_path: Path, histogram_
     Each GRADES is PATH.csv (its homework read from the file name, e.g. hw2_scores.csv or
     Gradescope's HW2_..._scores.csv) or KEY=PATH.csv with KEY a course.yaml weight (hw0..hw5,
     final_quiz). Weights come from course.yaml; a student missing from a CSV gets 0 for it
-    and is flagged in the "missing" column.
+    and is flagged in the "missing" column. A homework's written part (TA-graded questions) is
+    hwN_written=PATH.csv or a file name with "written" in it; its points add to the homework's.
     """
     from autograder.gradebook import build_gradebook
 

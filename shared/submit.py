@@ -173,7 +173,10 @@ def export_written(settings: Settings, folder: Path, out: Path | None, exporter:
     suffix = ".html" if html else ".pdf"
     out = (out or folder / f"{settings.hw}-written{suffix}").resolve()
     try:
-        written.export_html(notebook_path, out) if html else written.export(notebook_path, out, exporter)
+        if html:
+            written.export_html(notebook_path, out)
+        else:
+            written.export(notebook_path, out, exporter)
     except written.ExportError as err:
         print(f"submit: {err}", file=sys.stderr)
         return 2
