@@ -517,7 +517,7 @@ class Sandbox:
     # No call outlives the grading: the plugin sets this to the end of course.yaml's total_s.
     grading_deadline: float | None = None
     _output_eof: Any = None          # the worker (``proc``) whose output pipe reached end of file
-    _DRAIN_CHUNKS = 16               # reads per drain: a flood of output cannot starve the deadline
+    _DRAIN_CHUNKS = 256              # reads per drain (16 MB): a flood cannot starve the deadline
 
     def _receive(self, timeout: float, description: str) -> Any:
         """Wait for one whole reply, reading student output meanwhile, within one deadline.
@@ -570,17 +570,21 @@ class Sandbox:
     def _wait_readable(self, deadline: float) -> None:
         """Block until the channel has data, draining student output; ``TimeoutError`` at ``deadline``."""
         out_fd = self.proc.stdout.fileno()
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        watching_output = self._output_eof is not self.proc
+        if watching_output:
+            poller.register(out_fd, select.POLLIN)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            poller = select.poll()
-            poller.register(self.sock, select.POLLIN)
-            if self._output_eof is not self.proc:     # a closed pipe polls readable forever: skip it
-                poller.register(out_fd, select.POLLIN)
             events = dict(poller.poll(int(remaining * 1000) + 1))
             if out_fd in events:
                 self._drain_output()
+                if watching_output and self._output_eof is self.proc:    # a closed pipe polls readable forever
+                    poller.unregister(out_fd)
+                    watching_output = False
             if self.sock.fileno() in events:
                 return
 

@@ -300,6 +300,8 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> b
 
 def _recv_arrays(sock: socket.socket, descriptors: list[dict], deadline: float | None) -> list[Any]:
     """Each declared array, checked against its shape, then read straight into its own buffer."""
+    if not descriptors:
+        return []
     import numpy as np
 
     arrays = []
