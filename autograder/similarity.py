@@ -41,6 +41,7 @@ import numpy as np
 from autograder.batch import BatchSubmission, find_submissions
 from autograder.config import Course
 from autograder.errors import UserError
+from shared.disclosure import Disclosure
 
 K = 25                  # noise threshold: shared stretches shorter than 25 normalised characters never count
 WINDOW = 8              # winnowing window: any shared stretch of K + WINDOW - 1 characters is found
@@ -56,7 +57,7 @@ class Entry:
     submission: BatchSubmission
     code: dict[str, str] = field(default_factory=dict)
     prints: dict[str, Fingerprint] = field(default_factory=dict)
-    disclosure: object = None                          # shared.disclosure.Disclosure or None
+    disclosure: Disclosure | None = None
     problem: str = ""
 
     @property
