@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import Cell, build, code, md, write, your_turn
+from autograder.notebooks import Cell, build, code, md, write, written_cells, your_turn
 
 OUTPUT = Path(__file__).resolve().parents[2] / "assignments" / "hw0" / "hw0.ipynb"
 
@@ -666,7 +666,7 @@ PARTS = [introduction, setup, synthetic_images, convolution, boundaries, blurrin
 
 def build_notebook() -> nbformat.NotebookNode:
     """The HW0 notebook: fixed cell ids, no outputs, fixed metadata (byte-deterministic)."""
-    return build(PARTS)
+    return build([*PARTS, lambda: written_cells("hw0")])  # course.yaml's written questions last
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import Cell, build, code, md, write, your_turn
+from autograder.notebooks import Cell, build, code, md, write, written_cells, your_turn
 
 OUTPUT = Path(__file__).resolve().parents[2] / "assignments" / "hw3" / "hw3.ipynb"
 
@@ -447,7 +447,7 @@ PARTS = [introduction, setup, rotation, context, simclr, lab, colorization, vae,
 
 def build_notebook() -> nbformat.NotebookNode:
     """The HW3 notebook: fixed cell ids, no outputs, fixed metadata (byte-deterministic)."""
-    return build(PARTS)
+    return build([*PARTS, lambda: written_cells("hw3")])  # course.yaml's written questions last
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import Cell, build, code, md, write, your_turn
+from autograder.notebooks import Cell, build, code, md, write, written_cells, your_turn
 
 OUTPUT = Path(__file__).resolve().parents[2] / "assignments" / "hw5" / "hw5.ipynb"
 
@@ -549,7 +549,7 @@ PARTS = [introduction, setup, binocular_stereo, photometric, representations, im
 
 def build_notebook() -> nbformat.NotebookNode:
     """The HW5 notebook: fixed cell ids, no outputs, fixed metadata (byte-deterministic)."""
-    return build(PARTS)
+    return build([*PARTS, lambda: written_cells("hw5")])  # course.yaml's written questions last
 
 
 if __name__ == "__main__":
