@@ -118,6 +118,11 @@ def autograder_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
 def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
     assignment = course.assignment(hw)
     folder = root / "assignments" / hw
+    # The written part ships only once the notebook has its cells (its generator calls
+    # notebooks.written_cells): the README must not promise questions the notebook lacks.
+    notebook = folder / f"{hw}.ipynb"
+    questions = assignment.written if notebook.is_file() and written.ANSWER_TAG.encode() in notebook.read_bytes() \
+        else []
     forbidden = "\n".join(f"- `{module}` may not import: {', '.join(names)}"
                           for module, names in assignment.forbidden_imports.items()) or "- none"
     entries: dict[str, bytes] = {
@@ -126,7 +131,7 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
                                    FILES=", ".join(f"`{f}`" for f in assignment.files), FORBIDDEN=forbidden,
                                    COURSE=course.course.name,
                                    PYTHONS=" or ".join(f"{a}.{b}" for a, b in STUDENT_PYTHONS),
-                                   WRITTEN=_written_section(assignment),
+                                   WRITTEN=_written_section(assignment) if questions else "",
                                    DISCLOSURE_RULE=_DISCLOSURE_RULES[course.collaboration.missing_disclosure]),
         f"{hw}/setup_env.py": _render("setup_env.py.in", HW=hw, SUPPORTED=repr(STUDENT_PYTHONS),
                                       IMPORTS=repr(_student_imports(assignment))),
@@ -135,17 +140,16 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
         f"{hw}/submit.py": _render("submit.py.in", HW=hw, SETTINGS=json.dumps({
             "hw": hw, "files": list(assignment.files), "forbidden": dict(assignment.forbidden_imports),
             "points": assignment.points, "due": assignment.due.isoformat(),
-            "disclosure": course.collaboration.missing_disclosure, "written": [q.id for q in assignment.written],
+            "disclosure": course.collaboration.missing_disclosure, "written": [q.id for q in questions],
             "written_points": assignment.written_points}, sort_keys=True)),
         f"{hw}/{disclosure.FILE_NAME}": disclosure.template(hw).encode(),
     }
-    if assignment.written:
+    if questions:
         entries[f"{hw}/requirements-written.txt"] = (
             "# Only for exporting the written answers (python -m submit --written); the autograded\n"
             f"# part never needs it. pip install -r requirements-written.txt\n{written.REQUIREMENT}\n").encode()
     for name in assignment.files:
         entries[f"{hw}/{name}"] = _read(folder / name, "the stub module (course.yaml lists it)")
-    notebook = folder / f"{hw}.ipynb"
     if notebook.is_file():
         entries[f"{hw}/{notebook.name}"] = notebook.read_bytes()
     for path in _python_files(folder / "tests"):
