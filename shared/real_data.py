@@ -106,6 +106,33 @@ def digits(size: int = 32) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------------------
+# HW2 (Recognition): the LFW subset of skimage.data, 100 face and 100 non-face crops
+# ----------------------------------------------------------------------------------------
+
+@functools.cache
+def _lfw_cached() -> np.ndarray:
+    # The array skimage.data.lfw_subset() returns, read from its .npy file directly (no
+    # skimage import): 200 grey 25x25 crops in [0, 1], the first 100 faces.
+    import importlib.util
+
+    crops = np.load(Path(importlib.util.find_spec("skimage").origin).parent / "data" / "lfw_subset.npy")
+    crops = crops.astype(np.float64)
+    crops.setflags(write=False)
+    return crops
+
+
+def lfw_faces() -> tuple[np.ndarray, np.ndarray]:
+    """The 25x25 crops of ``skimage.data.lfw_subset``: ``(faces, non_faces)``.
+
+    Returns two float64 arrays (100, 25, 25) of grey levels in [0, 1], in the data set's
+    order: faces from Labeled Faces in the Wild, then non-face crops of natural images.
+    Fresh copies; the file is read once per process.
+    """
+    crops = _lfw_cached()
+    return crops[:100].copy(), crops[100:].copy()
+
+
+# ----------------------------------------------------------------------------------------
 # HW5 (3D vision): the Middlebury 2014 motorcycle stereo pair shipped in skimage.data
 # ----------------------------------------------------------------------------------------
 

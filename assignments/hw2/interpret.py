@@ -87,8 +87,14 @@ def class_visualization(model, label, shape, steps=100, lr=1.0, l2=1e-3, seed=0)
     x = 0.01 * torch.randn(shape, generator=torch.Generator().manual_seed(seed)).
 
     Inputs: shape: (C, H, W). Returns: the image, shape (C, H, W). Requirements: the class
-    logit of the result is higher than at the start; the same seed gives the same image; the
-    model's parameters are not changed (optimise x only; an optimiser over x is fine).
+    logit of the result is higher than at the start; the same seed gives the same image and
+    another seed another one; the start is small (steps=0 returns it: entries of about 0.01,
+    none above 0.1); the model's parameters are not changed (optimise x only: the update by
+    hand, or torch.optim.SGD over x with maximize=True, which is the same update).
+
+    Graded also on a linear model, logits = W flatten(x) + b, where the steps have a closed
+    form: x_t = (1 - 2 lr l2) x_{t-1} + lr W[label]. So each term of S counts, with its sign
+    and factor: e.g. lr=0.5, l2=0.5 must converge to W[label] / (2 l2).
     """
     # TODO
     raise NotImplementedError("class_visualization: not implemented yet")

@@ -1,4 +1,5 @@
-"""HW2, part 2: recurrent cells and hyperbolic prediction (lecture "Video Recognition").
+"""HW2, part 2: recurrent cells, backprop through time, 3-D convolution and hyperbolic prediction
+(lecture "Video Recognition").
 
 Fill in every function marked TODO. Use numpy only (no torch here: the tests compare your
 cells with torch.nn.RNNCell, LSTMCell and GRUCell to 1e-10, so follow torch's layout).
@@ -10,6 +11,8 @@ Conventions for every function in this file:
 * Weights follow torch.nn's layout: ``w_ih`` is ``(G*H, D)``, ``w_hh`` is ``(G*H, H)``,
   biases ``b_ih`` and ``b_hh`` are ``(G*H,)``; G = 1 (RNN), 4 (LSTM) or 3 (GRU) blocks of
   H rows stacked along axis 0 in the gate order given below. ``x @ w_ih.T`` is (N, G*H).
+* Sequences put time first: ``xs`` is ``(T, N, D)``; video clips for ``conv3d`` are
+  ``(N, C, T, H, W)`` (torch's layout).
 * Points of the Poincare ball are vectors with norm < 1 in the LAST axis; the hyperbolic
   functions are batched over any leading axes.
 * Return float64 arrays (Python floats for the losses).
@@ -158,3 +161,65 @@ def multiple_hypothesis_loss(predictions, target):
     """
     # TODO
     raise NotImplementedError("multiple_hypothesis_loss: not implemented yet")
+
+
+def rnn_backward(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs):
+    """Backpropagation through time for the vanilla RNN of ``rnn_step`` run over a sequence.
+
+    Lecture idea: an RNN unrolled over T frames is a T-layer network that shares its weights,
+    so the gradient of a weight is the sum of its gradients at every step, and the gradient
+    of a hidden state collects what comes from outside at that step plus what flows back from
+    the next step (through w_hh: repeated products with w_hh are why gradients vanish or
+    explode over long sequences).
+
+    Forward (recompute it): h_t = tanh(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh) for
+    t = 1..T, starting from h_0 = ``h0``. ``dhs[t - 1]`` is the gradient of a loss L with
+    respect to h_t that arrives from outside (e.g. from a classifier on every frame); the
+    gradient that reaches h_t through h_{t+1} is added to it, going backwards in time:
+
+        g_t = dhs[t-1] + a_{t+1} w_hh,    a_t = g_t * (1 - h_t^2)   (the tanh derivative)
+        dW_ih = sum_t a_t^T x_t,  dW_hh = sum_t a_t^T h_{t-1},  db_ih = db_hh = sum_t sum_n a_t
+
+    Shapes: xs (T, N, D), h0 (N, H), w_ih (H, D), w_hh (H, H), b_ih and b_hh (H,),
+    dhs (T, N, H).
+    Returns: (dxs, dh0, dw_ih, dw_hh, db_ih, db_hh), float64 arrays shaped like xs, h0,
+    w_ih, w_hh, b_ih, b_hh: the gradients of L = sum_t sum(dhs[t-1] * h_t). They equal torch
+    autograd through torch.nn.RNNCell applied T times (the tests check all six to 1e-10).
+
+    Hints:
+    - Keep every h_t of the forward pass (a list of T + 1 arrays, h_0 included).
+    - Go backwards with one carried array, dL/dh_t through h_{t+1}, that starts at 0; dh0 is
+      what is carried out of the first step.
+    """
+    # TODO
+    raise NotImplementedError("rnn_backward: not implemented yet")
+
+
+def conv3d(x, weight, bias=None, stride=1, padding=0):
+    """3-D convolution (cross-correlation, as torch.nn.functional.conv3d) of video clips.
+
+    Lecture idea: a 3-D convolution slides a (kt, kh, kw) kernel over time as well as space,
+    so one filter responds to motion patterns (C3D, I3D). Output size per axis:
+    (T + 2 p - kt) // s + 1.
+
+        out[n, o, t, y, x] = bias[o] + sum_{c, i, j, k} weight[o, c, i, j, k]
+                             * xpad[n, c, t s_t + i, y s_h + j, x s_w + k]
+
+    with xpad the input padded by zeros (p_t, p_h, p_w on both sides of each axis).
+
+    Inputs:
+    - x: (N, C_in, T, H, W) clips.
+    - weight: (C_out, C_in, kt, kh, kw); bias: (C_out,) or None.
+    - stride, padding: an integer (the same on the three axes) or three integers
+      (time, height, width); stride >= 1, padding >= 0.
+
+    Returns: float64 array (N, C_out, T_out, H_out, W_out). Compared with torch's conv3d to
+    1e-10 on odd and even sizes, per-axis strides and paddings.
+
+    Hints:
+    - No flip: like torch (and hw1's conv), this is a cross-correlation.
+    - Loop over the kt * kh * kw kernel taps only: for each tap, the input samples it meets
+      are one strided slice of xpad, and np.einsum("nctyx,oc->notyx", ...) sums over C_in.
+    """
+    # TODO
+    raise NotImplementedError("conv3d: not implemented yet")

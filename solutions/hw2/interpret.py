@@ -90,7 +90,8 @@ def class_visualization(model, label, shape, steps=100, lr=1.0, l2=1e-3, seed=0)
     x_{t+1} = x_t + lr * dS/dx (``steps`` times). The model's parameters are not changed.
 
     Inputs: shape: (C, H, W). Returns: tensor of that shape; its logit for ``label`` is higher
-    than at the start.
+    than at the start; steps=0 returns the start. For a linear model, logits = W flatten(x) + b,
+    the steps are x_t = (1 - 2 lr l2) x_{t-1} + lr W[label] (the tests use this closed form).
     """
     param = next(model.parameters())
     generator = torch.Generator().manual_seed(int(seed))

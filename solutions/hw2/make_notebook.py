@@ -2,8 +2,8 @@
 
 The notebook is the student's guided tour of HW2 ("Recognition, video and tracking,
 interpretability"): every part explains one lecture idea in a few lines of markdown and
-visualises it by calling the student's own ``detection.py``, ``sequence.py``, ``tracking.py``
-and ``interpret.py`` on synthetic data from ``shared/vision_data.py`` (seeded, no downloads),
+visualises it by calling the student's own ``detection.py``, ``sequence.py``, ``tracking.py``,
+``interpret.py`` and ``segmentation.py`` on synthetic data from ``shared/vision_data.py`` (seeded, no downloads),
 and ends with a "your turn" note naming the functions to implement and the tests to run.
 
 Edit the notebook HERE, never by hand, then regenerate it:
@@ -36,9 +36,11 @@ def introduction() -> list[Cell]:
         This notebook walks through the four lectures behind HW2 and draws pictures with **your**
         code: *Object Recognition* (sliding windows, exemplar SVMs, IoU, non-maximum suppression,
         average precision), *Video Recognition* (RNN, LSTM and GRU cells, multiple futures,
-        hyperbolic prediction), *Object Tracking* (Lucas-Kanade optical flow, tracking by
-        colourisation) and *Interpretability* (occlusion, gradients, guided backprop, class
-        visualisation). The notebook is not graded; the tests are.
+        hyperbolic prediction, backprop through time, 3-D convolution), *Object Tracking*
+        (Lucas-Kanade optical flow, tracking by colourisation), *Interpretability* (occlusion,
+        gradients, guided backprop, class visualisation) and, back in recognition, *semantic
+        segmentation* (transposed convolution, per-pixel cross-entropy, mean IoU). The notebook is
+        not graded; the tests are.
 
         How to work:
 
@@ -79,6 +81,7 @@ def setup() -> list[Cell]:
         import matplotlib
         import matplotlib.pyplot as plt
         import numpy as np
+        import segmentation
         import sequence
         import torch
         import tracking
@@ -89,7 +92,7 @@ def setup() -> list[Cell]:
         IN_JUPYTER = "ipykernel" in sys.modules
         if not IN_JUPYTER:  # plain `python` (no notebook server): draw off-screen
             matplotlib.use("Agg")
-        for module in (detection, sequence, tracking, interpret, vision_data):
+        for module in (detection, sequence, tracking, interpret, segmentation, vision_data):
             importlib.reload(module)  # pick up your latest edits
         torch.set_num_threads(1)      # tiny models: one thread is fastest
 
@@ -251,6 +254,61 @@ def exemplar_svm() -> list[Cell]:
         features ignore brightness and contrast. Try an exemplar from another scene seed, or other
         values of `C`, `epochs` and `lr`: with too few steps the exemplar no longer beats every
         negative.
+
+        **Real faces.** `skimage.data` ships 100 face and 100 non-face crops (25x25) from *Labeled
+        Faces in the Wild* (`shared.real_data.lfw_faces`, read from the installed package, no
+        download). Five exemplar SVMs (one per face, each against 60 non-faces; features: 2x2 block
+        means, centred, unit length) vote by their maximum score; a mosaic of *other* faces and
+        non-faces is scanned with 25x25 windows at stride 5, NMS removes duplicates and your
+        `average_precision` scores the result. (A hidden test runs this same pipeline.)
+        """),
+        code('''
+        from shared.real_data import lfw_faces
+
+        faces, non_faces = lfw_faces()
+
+
+        def face_features(crop):
+            small = crop[:24, :24].reshape(12, 2, 12, 2).mean(axis=(1, 3))
+            small = small - small.mean()
+            return (small / (np.linalg.norm(small) + 1e-12)).ravel()
+
+
+        face_negatives = np.array([face_features(c) for c in non_faces[:60]])
+        exemplars = [detection.train_exemplar_svm(face_features(faces[i]), face_negatives, C=10.0, epochs=300, lr=0.05)
+                     for i in range(5)]
+        rng = np.random.default_rng(1)
+        tiles = list(faces[rng.choice(np.arange(40, 100), 12, replace=False)])
+        tiles += list(non_faces[rng.choice(np.arange(60, 100), 12, replace=False)])
+        mosaic, face_boxes = np.zeros((100, 150)), []
+        for k, cell in enumerate(rng.permutation(24)):
+            y, x = divmod(int(cell), 6)
+            mosaic[25 * y:25 * y + 25, 25 * x:25 * x + 25] = tiles[k]
+            if k < 12:
+                face_boxes.append([25 * x, 25 * y, 25 * x + 25, 25 * y + 25])
+        face_boxes = np.array(face_boxes, dtype=float)
+        face_windows = detection.sliding_windows(mosaic.shape, (25, 25), 5)
+        crops = np.array([face_features(mosaic[int(y1):int(y2), int(x1):int(x2)]) for x1, y1, x2, y2 in face_windows])
+        face_scores = np.max([crops @ w_e + b_e for w_e, b_e in exemplars], axis=0)
+        kept = detection.nms(face_windows, face_scores, 0.3)
+        ap = detection.average_precision(face_windows[kept], face_scores[kept], face_boxes)
+        print(f"{len(face_windows)} windows, {len(kept)} after NMS, average precision {ap:.2f}")
+
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+        axes[0].imshow(np.hstack([faces[:5].reshape(-1, 25), non_faces[:5].reshape(-1, 25)]), cmap="gray")
+        axes[0].set_title("5 exemplars | 5 of the non-faces", fontsize=9)
+        axes[1].imshow(mosaic, cmap="gray")
+        draw_boxes(axes[1], face_boxes, "lime")
+        draw_boxes(axes[1], face_windows[kept[:12]], "red")
+        axes[1].set_title(f"faces (green), top 12 detections (red): AP {ap:.2f}", fontsize=9)
+        for ax in axes:
+            ax.axis("off")
+        finish(fig)
+        '''),
+        md("""
+        Raw pixels are weak features for faces: the detections find most faces but also confuse
+        some textured crops. Better features (HOG, then CNN features in R-CNN) are what made this
+        recipe work.
         """),
         *your_turn("`sliding_windows` and `train_exemplar_svm`", "detection.py", "sliding_windows",
                    "train_exemplar_svm"),
@@ -427,6 +485,60 @@ def multiple_futures() -> list[Cell]:
     ]
 
 
+def through_time() -> list[Cell]:
+    return [
+        md(r"""
+        ## 7. Backprop through time, and convolution over time
+
+        Unrolled over $T$ frames, an RNN is a $T$-layer network sharing one set of weights. The
+        gradient of a loss on the *last* frame reaches frame $t$ through $T - t$ products with
+        $W_{hh}$ and the $\tanh$ derivatives: it shrinks geometrically when $W_{hh}$ is small
+        (vanishing gradients, the reason for LSTM and GRU gates) and can grow when it is large.
+        Your `rnn_backward` shows it:
+        """),
+        code('''
+        T, N, D, H = 30, 64, 1, 16
+        rng = np.random.default_rng(0)
+        xs = rng.normal(size=(T, N, D))
+        dhs = np.zeros((T, N, H))
+        dhs[-1] = rng.normal(size=(N, H))                        # a loss on the last frame only
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for scale in (0.5, 1.0, 2.0):
+            w_ih = rng.normal(size=(H, D))
+            w_hh = scale * rng.normal(size=(H, H)) / np.sqrt(H)
+            dxs = sequence.rnn_backward(xs, np.zeros((N, H)), w_ih, w_hh, np.zeros(H), np.zeros(H), dhs)[0]
+            ax.semilogy(np.arange(1, T + 1), np.linalg.norm(dxs.reshape(T, -1), axis=1) + 1e-300,
+                        label=f"W_hh scale {scale}")
+        ax.set_xlabel("frame t")
+        ax.set_ylabel("|dL / dx_t|")
+        ax.legend(fontsize=8)
+        finish(fig)
+        '''),
+        md(r"""
+        A *3-D convolution* (C3D, I3D) slides its kernel over time as well as space, so one filter
+        can respond to motion. Two hand-made $2 \times 1 \times 2$ filters (time, height, width)
+        look for a bright pixel that moves one pixel right, or left, between frames:
+        """),
+        code('''
+        def moving_dot(direction, T=6, W=12):
+            clip = np.zeros((1, 1, T, 1, W))
+            for t in range(T):
+                clip[0, 0, t, 0, 3 + direction * t if direction > 0 else 8 + direction * t] = 1.0
+            return clip
+
+
+        motion = np.zeros((2, 1, 2, 1, 2))
+        motion[0, 0, 0, 0, 0] = motion[0, 0, 1, 0, 1] = 1.0      # x at t, x + 1 at t + 1: rightwards
+        motion[1, 0, 0, 0, 1] = motion[1, 0, 1, 0, 0] = 1.0      # x + 1 at t, x at t + 1: leftwards
+        for name, direction in [("dot moving right", 1), ("dot moving left", -1)]:
+            response = sequence.conv3d(moving_dot(direction), motion)
+            print(f"{name}: strongest response of the 'right' filter {response[0, 0].max():.0f}, "
+                  f"of the 'left' filter {response[0, 1].max():.0f}")
+        '''),
+        *your_turn("`rnn_backward` and `conv3d`", "sequence.py", "rnn_backward", "conv3d"),
+    ]
+
+
 # ----------------------------------------------------------------------------------------
 # Part 3: tracking.py
 # ----------------------------------------------------------------------------------------
@@ -434,7 +546,7 @@ def multiple_futures() -> list[Cell]:
 def optical_flow() -> list[Cell]:
     return [
         md(r"""
-        ## 7. Lucas-Kanade optical flow
+        ## 8. Lucas-Kanade optical flow
 
         Brightness constancy, linearised, gives $I_x u + I_y v + I_t = 0$ at every pixel: one equation
         for two unknowns (the *aperture problem*: along an edge only the normal motion is visible).
@@ -496,7 +608,7 @@ def optical_flow() -> list[Cell]:
 def colorization() -> list[Cell]:
     return [
         md(r"""
-        ## 8. Tracking by colourisation
+        ## 9. Tracking by colourisation
 
         Vondrick et al. train a network to colour a grey video frame by *pointing* into a colour
         reference frame: every target pixel $j$ copies a softmax-weighted average of reference
@@ -554,7 +666,7 @@ def colorization() -> list[Cell]:
 def saliency() -> list[Cell]:
     return [
         md("""
-        ## 9. What does a CNN look at?
+        ## 10. What does a CNN look at?
 
         We train the small CNN of `vision_data.small_cnn` (two convolutions, ReLUs, global average
         pooling) for a few hundred steps to tell four shapes apart: a horizontal bar, a vertical bar,
@@ -618,7 +730,7 @@ def saliency() -> list[Cell]:
 def class_visualization() -> list[Cell]:
     return [
         md(r"""
-        ## 10. Class visualisation by gradient ascent
+        ## 11. Class visualisation by gradient ascent
 
         Instead of explaining one image, ask the network what it wants to see: start from a small
         random image and climb $\mathrm{logit}_c(x) - \lambda \|x\|^2$ by gradient ascent on the
@@ -641,11 +753,84 @@ def class_visualization() -> list[Cell]:
         finish(fig)
         '''),
         *your_turn("`class_visualization`", "interpret.py", "class_visualization"),
+    ]
+
+
+# ----------------------------------------------------------------------------------------
+# Part 5: segmentation.py
+# ----------------------------------------------------------------------------------------
+
+def segmentation_part() -> list[Cell]:
+    return [
+        md(r"""
+        ## 12. Semantic segmentation: upsampling, a loss per pixel, mean IoU
+
+        A fully convolutional network (FCN, U-Net) classifies every pixel. Its encoder shrinks the
+        image; its decoder grows it back with *transposed convolutions*: each input pixel stamps
+        a copy of the kernel into the output, `stride` pixels apart, overlapping copies add up.
+        That is exactly the backward pass (the adjoint) of a strided convolution. A $4\times 4$
+        bilinear kernel with stride 2 and padding 1 doubles the size smoothly (FCN initialises its
+        upsampling this way); a $3\times 3$ kernel with stride 2 overlaps unevenly and leaves the
+        well-known *checkerboard* pattern.
+        """),
+        code('''
+        coarse = np.add.outer(np.sin(np.arange(8) / 1.5), np.cos(np.arange(8) / 2.0))[None, None]
+        ramp = np.array([0.25, 0.75, 0.75, 0.25])
+        bilinear = np.outer(ramp, ramp)[None, None]
+        up_nearest = segmentation.conv_transpose2d(coarse, np.ones((1, 1, 2, 2)), stride=2)
+        up_bilinear = segmentation.conv_transpose2d(coarse, bilinear, stride=2, padding=1)
+        checker = segmentation.conv_transpose2d(np.ones((1, 1, 8, 8)), np.ones((1, 1, 3, 3)), stride=2)
+
+        fig, axes = plt.subplots(1, 4, figsize=(11, 3))
+        for ax, img, title in [(axes[0], coarse, "8x8 input"), (axes[1], up_nearest, "2x2 ones, stride 2"),
+                               (axes[2], up_bilinear, "4x4 bilinear, stride 2, padding 1"),
+                               (axes[3], checker, "ones in, 3x3 ones, stride 2")]:
+            ax.imshow(img[0, 0], cmap="viridis")
+            ax.set_title(f"{title}\\n{img.shape[2]}x{img.shape[3]}", fontsize=8)
+            ax.axis("off")
+        finish(fig)
+        '''),
+        md(r"""
+        Training a segmentation network minimises the cross-entropy of every labelled pixel;
+        pixels marked `ignore_index` (object borders, "void") count neither in the loss nor in its
+        gradient. It is evaluated with the *mean IoU*: per class, intersection over union of the
+        predicted and true masks, averaged over the classes that occur. Below, the "network" is just
+        a free logit per pixel and class, trained by gradient descent with your gradient; a border
+        band is unlabelled.
+        """),
+        code('''
+        _, labels = vision_data.synthetic_video(n_frames=1, size=32, n_objects=3, seed=1)
+        target = labels[:1].copy()
+        target[:, :, :3] = 255                                   # an unlabelled band: ignored
+        K = int(labels.max()) + 1
+        logits = np.random.default_rng(0).normal(size=(1, K, 32, 32))
+        losses, ious = [], []
+        for _ in range(40):
+            loss, grad = segmentation.pixel_cross_entropy(logits, target)
+            losses.append(loss)
+            ious.append(segmentation.mean_iou(logits.argmax(axis=1), target, K))
+            logits -= 300.0 * grad                                # the mean over ~900 pixels is small
+        print(f"loss {losses[0]:.3f} -> {losses[-1]:.3f}, mean IoU {ious[0]:.2f} -> {ious[-1]:.2f}")
+
+        fig, axes = plt.subplots(1, 3, figsize=(10, 3))
+        axes[0].imshow(np.where(target[0] == 255, -1, target[0]), cmap="tab10", vmin=-1, vmax=9)
+        axes[0].set_title("target (band ignored)", fontsize=9)
+        axes[1].imshow(logits.argmax(axis=1)[0], cmap="tab10", vmin=-1, vmax=9)
+        axes[1].set_title("prediction after 40 steps", fontsize=9)
+        axes[2].plot(ious, label="mean IoU")
+        axes[2].plot(np.array(losses) / losses[0], label="loss / initial loss")
+        axes[2].legend(fontsize=8)
+        axes[0].axis("off")
+        axes[1].axis("off")
+        finish(fig)
+        '''),
+        *your_turn("`conv_transpose2d`, `pixel_cross_entropy` and `mean_iou`", "segmentation.py", "conv_transpose2d",
+                   "pixel_cross_entropy", "mean_iou"),
         md("""
         ## Done?
 
         Run all public tests with `pytest` from the homework folder, then submit `detection.py`,
-        `sequence.py`, `tracking.py` and `interpret.py`. The hidden tests check more cases (random
+        `sequence.py`, `tracking.py`, `interpret.py` and `segmentation.py`. The hidden tests check more cases (random
         inputs against the reference solution, edge cases and numerical extremes): the public ones
         passing is necessary, not sufficient.
         """),
@@ -653,7 +838,8 @@ def class_visualization() -> list[Cell]:
 
 
 PARTS = [introduction, setup, iou_and_nms, precision_recall, exemplar_svm, recurrent_memory, hyperbolic,
-         multiple_futures, optical_flow, colorization, saliency, class_visualization]
+         multiple_futures, through_time, optical_flow, colorization, saliency, class_visualization,
+         segmentation_part]
 
 
 def build_notebook() -> nbformat.NotebookNode:

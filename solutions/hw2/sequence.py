@@ -1,4 +1,5 @@
-"""HW2 reference solution, part 2: recurrent cells and hyperbolic prediction (lecture "Video Recognition").
+"""HW2 reference solution, part 2: recurrent cells, backprop through time, 3-D convolution and hyperbolic
+prediction (lecture "Video Recognition").
 
 Conventions used by every function in this module:
 
@@ -6,6 +7,8 @@ Conventions used by every function in this module:
   ``(N, H)``. Weights follow torch.nn's layout: ``w_ih`` is ``(G*H, D)``, ``w_hh`` is
   ``(G*H, H)``, biases are ``(G*H,)``, with G = 1 (RNN), 4 (LSTM: gates i, f, g, o) or
   3 (GRU: gates r, z, n) stacked along the first axis in that order.
+* Sequences put time first: ``xs`` is ``(T, N, D)``; video clips for ``conv3d`` are
+  ``(N, C, T, H, W)`` (torch's layout).
 * Points of the Poincare ball are vectors with norm < 1 in the last axis; functions are
   batched over any leading axes.
 * Results are float64.
@@ -151,3 +154,82 @@ def multiple_hypothesis_loss(predictions, target):
     predictions, target = _f64(predictions, target)
     d2 = np.sum((predictions - target[:, None, :]) ** 2, axis=-1)
     return float(np.mean(d2.min(axis=1)))
+
+
+def rnn_backward(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs):
+    """Backpropagation through time for the vanilla RNN of ``rnn_step`` run over a sequence.
+
+    Forward (recomputed here): h_t = tanh(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh) for
+    t = 1..T, starting from h_0 = ``h0``. ``dhs[t - 1]`` is the gradient of a loss L with
+    respect to h_t that arrives from outside (e.g. from a classifier on every frame); the
+    gradient that reaches h_t through h_{t+1} is added to it, going backwards in time:
+
+        g_t = dhs[t-1] + a_{t+1} w_hh,    a_t = g_t * (1 - h_t^2)   (the tanh derivative)
+        dW_ih = sum_t a_t^T x_t,  dW_hh = sum_t a_t^T h_{t-1},  db_ih = db_hh = sum_t sum_n a_t
+
+    Shapes: xs (T, N, D), h0 (N, H), w_ih (H, D), w_hh (H, H), b_ih and b_hh (H,),
+    dhs (T, N, H).
+    Returns: (dxs, dh0, dw_ih, dw_hh, db_ih, db_hh), float64 arrays shaped like xs, h0,
+    w_ih, w_hh, b_ih, b_hh: the gradients of L = sum_t sum(dhs[t-1] * h_t). They equal torch
+    autograd through torch.nn.RNNCell applied T times.
+    """
+    xs, h0, w_ih, w_hh, b_ih, b_hh, dhs = _f64(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs)
+    hs = [h0]
+    for x in xs:
+        hs.append(np.tanh(x @ w_ih.T + b_ih + hs[-1] @ w_hh.T + b_hh))
+    dxs = np.zeros_like(xs)
+    dw_ih, dw_hh, db = np.zeros_like(w_ih), np.zeros_like(w_hh), np.zeros_like(b_ih)
+    carried = np.zeros_like(h0)                                        # dL/dh_t through h_{t+1}
+    for t in range(len(xs) - 1, -1, -1):
+        a = (dhs[t] + carried) * (1.0 - hs[t + 1] ** 2)               # dL/d(pre-activation) at step t+1
+        dxs[t] = a @ w_ih
+        dw_ih += a.T @ xs[t]
+        dw_hh += a.T @ hs[t]
+        db += a.sum(axis=0)
+        carried = a @ w_hh
+    return dxs, carried, dw_ih, dw_hh, db, db.copy()
+
+
+def _triple(value):
+    """An integer or three integers as a (time, height, width) tuple."""
+    return tuple(int(v) for v in np.broadcast_to(np.asarray(value), (3,)))
+
+
+def conv3d(x, weight, bias=None, stride=1, padding=0):
+    """3-D convolution (cross-correlation, as torch.nn.functional.conv3d) of video clips.
+
+    A 3-D convolution slides a (kt, kh, kw) kernel over time as well as space, so one filter
+    responds to motion patterns (C3D, I3D). Output size per axis: (T + 2 p - kt) // s + 1.
+
+        out[n, o, t, y, x] = bias[o] + sum_{c, i, j, k} weight[o, c, i, j, k]
+                             * xpad[n, c, t s_t + i, y s_h + j, x s_w + k]
+
+    with xpad the input padded by zeros (p_t, p_h, p_w on both sides of each axis).
+
+    Inputs:
+    - x: (N, C_in, T, H, W) clips.
+    - weight: (C_out, C_in, kt, kh, kw); bias: (C_out,) or None.
+    - stride, padding: an integer (the same on the three axes) or three integers
+      (time, height, width); stride >= 1, padding >= 0.
+
+    Returns: float64 array (N, C_out, T_out, H_out, W_out).
+    """
+    x, weight = _f64(x, weight)
+    st, sh, sw = _triple(stride)
+    pt, ph, pw = _triple(padding)
+    xpad = np.pad(x, ((0, 0), (0, 0), (pt, pt), (ph, ph), (pw, pw)))
+    _, _, kt, kh, kw = weight.shape
+    T_out = (xpad.shape[2] - kt) // st + 1
+    H_out = (xpad.shape[3] - kh) // sh + 1
+    W_out = (xpad.shape[4] - kw) // sw + 1
+    out = np.zeros((x.shape[0], weight.shape[0], T_out, H_out, W_out))
+    # One kernel tap at a time: the input samples it meets form a strided slice of xpad.
+    for i in range(kt):
+        for j in range(kh):
+            for k in range(kw):
+                window = xpad[:, :, i:i + st * (T_out - 1) + 1:st, j:j + sh * (H_out - 1) + 1:sh,
+                              k:k + sw * (W_out - 1) + 1:sw]
+                out += np.einsum("nctyx,oc->notyx", window, weight[:, :, i, j, k])
+    if bias is not None:
+        out += np.asarray(bias, dtype=np.float64)[None, :, None, None, None]
+    return out

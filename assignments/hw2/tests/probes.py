@@ -110,13 +110,14 @@ def interpret_call(hw, name, image, label, kwargs=None, seed=0, weight=None, bia
     return {"result": _np(result), "unchanged": _unchanged(model, before, probe_image)}
 
 
-def class_visualization(hw, label, shape, kwargs=None, seed=0):
-    """``hw.interpret.class_visualization(cnn(seed), label, shape, **kwargs)``, called twice.
+def class_visualization(hw, label, shape, kwargs=None, seed=0, weight=None, bias=None):
+    """``hw.interpret.class_visualization(model, label, shape, **kwargs)``, called twice, with the
+    test CNN ``cnn(seed)``, or ``linear_model(weight, bias)`` when ``weight`` is given.
 
     Returns the image, its logits, the logits of an all-zero image, whether a second call with
     the same arguments returned the same image, and the model checks.
     """
-    model = cnn(seed)
+    model = cnn(seed) if weight is None else linear_model(weight, bias)
     probe_image = _probe_image(tuple(shape))
     before = _snapshot(model, probe_image)
     first = _np(hw.interpret.class_visualization(model, int(label), tuple(shape), **(kwargs or {})))

@@ -10,7 +10,7 @@ import pytest
 from shared.asserts import assert_close, assert_equal, assert_scalar_close, check_array, context, unpack
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_box_iou_by_hand(hw):
     """box_iou: identical, half-shifted, nested and disjoint boxes"""
     boxes_a = np.array([[0, 0, 2, 2], [1, 1, 2, 2]], dtype=np.float64)
@@ -25,10 +25,13 @@ def test_box_iou_by_hand(hw):
 @pytest.mark.points(1)
 def test_box_iou_degenerate_boxes(hw):
     """box_iou: zero-width and inverted boxes have area 0, and two empty boxes give 0 (not NaN)"""
-    boxes_a = np.array([[1, 1, 1, 3], [2, 2, 1, 1], [1, 1, 1, 1]], dtype=np.float64)
+    boxes_a = np.array([[1, 1, 1, 3], [2, 2, 1, 1], [1, 1, 1, 1], [0, 0, 3, 3]], dtype=np.float64)
     boxes_b = np.array([[0, 0, 3, 3], [1, 1, 1, 1]], dtype=np.float64)
-    # No overlap has positive area, so every IoU is 0; the last pair has union 0: defined as 0.
-    assert_close(hw.detection.box_iou(boxes_a, boxes_b), np.zeros((3, 2)))
+    # No overlap with a degenerate box has positive area, so its IoU is 0; [1,1,1,1] with itself
+    # has union 0: defined as 0. The last row is a real box: IoU 1 with itself.
+    expected = np.zeros((4, 2))
+    expected[3, 0] = 1.0
+    assert_close(hw.detection.box_iou(boxes_a, boxes_b), expected)
 
 
 @pytest.mark.points(2)
@@ -59,7 +62,7 @@ def test_sliding_windows_by_hand(hw):
     check_array(hw.detection.sliding_windows((4, 5), (2, 3), 1), shape=(9, 4), what="the boxes at stride 1")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_average_precision_by_hand(hw):
     """average_precision: TP, FP, duplicate FP, TP gives precision 1, 1/2, 1/3, 1/2 and AP 0.75"""
     gt = np.array([[0, 0, 10, 10], [20, 0, 30, 10]], dtype=np.float64)
@@ -97,3 +100,20 @@ def test_exemplar_svm_separates_the_exemplar(hw):
     assert np.ndim(b) == 0 and np.isfinite(float(b)), f"b must be a finite real number, got {b!r}"
     margin = float(positive @ w + b) - float(np.max(negatives @ w + b))
     assert margin > 0, f"the exemplar scores {margin:.3g} below the best negative; it should score above"
+
+
+@pytest.mark.points(1)
+def test_exemplar_svm_regulariser_by_hand(hw):
+    """train_exemplar_svm: after one step every hinge is inactive, so only 1/2 ||w||^2 acts: w *= (1 - lr) per step"""
+    positive = np.array([10.0, 0.0])
+    negatives = np.array([[-10.0, 2.0], [-10.0, -2.0]])
+    # Step 1 from w = 0, b = 0: every hinge is active, grad_w = -C (x_pos - mean_j x_j) = -C [20, 0],
+    # grad_b = C (-1 + 1) = 0, so w = lr C [20, 0]. The exemplar then scores 20 lr C [10, 0] > 1 and
+    # the negatives below -1: only the regulariser's gradient w is left, and w <- (1 - lr) w.
+    for C, lr, epochs in [(1.0, 0.1, 1), (1.0, 0.1, 5), (0.5, 0.1, 5), (1.0, 0.05, 8)]:
+        with context(f"C={C}, lr={lr}, epochs={epochs}"):
+            w, b = unpack(hw.detection.train_exemplar_svm(positive, negatives, C=C, epochs=epochs, lr=lr), ("w", "b"))
+            expected = lr * C * np.array([20.0, 0.0]) * (1 - lr) ** (epochs - 1)
+            assert_close(check_array(w, shape=(2,), dtype="floating", what="w"), expected, what="w",
+                         atol=1e-12, rtol=1e-12)
+            assert_scalar_close(b, 0.0, what="b", atol=1e-12)

@@ -33,7 +33,7 @@ def _assert_unchanged(report):
     assert not broken, "the model was changed by your function: " + ", ".join(broken)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_gradient_saliency_of_a_linear_model(hw):
     """gradient_saliency: for logits = W x + b the gradient is W[label]: the map is max_c |W[label, c]|"""
     weight, bias, image = _linear_setup()
@@ -43,7 +43,7 @@ def test_gradient_saliency_of_a_linear_model(hw):
     _assert_unchanged(out["unchanged"])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_occlusion_saliency_of_a_linear_model(hw):
     """occlusion_saliency: probability of the label minus that with each 4x4 window (stride 2) filled"""
     weight, bias, image = _linear_setup()
@@ -62,7 +62,7 @@ def test_occlusion_saliency_of_a_linear_model(hw):
     _assert_unchanged(out["unchanged"])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_guided_backprop_basics(hw):
     """guided_backprop: (C, H, W); a model without ReLUs gives the plain gradient; the CNN is left unchanged"""
     weight, bias, image = _linear_setup()

@@ -29,7 +29,7 @@ def _torch_cell(cell, weights):
     return cell
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_rnn_step_matches_torch(hw):
     """rnn_step: equals torch.nn.RNNCell (tanh) with the same weights"""
     rng = np.random.default_rng(0)
@@ -41,7 +41,7 @@ def test_rnn_step_matches_torch(hw):
     assert_close(hw.sequence.rnn_step(x, h, *weights), expected, **TOL)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_lstm_step_matches_torch(hw):
     """lstm_step: equals torch.nn.LSTMCell; the gates are stacked in the order i, f, g, o"""
     rng = np.random.default_rng(1)
@@ -55,7 +55,7 @@ def test_lstm_step_matches_torch(hw):
     assert_close(c_next, c_t.detach().numpy(), what="c_next", **TOL)
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_gru_step_matches_torch(hw):
     """gru_step: equals torch.nn.GRUCell; gates r, z, n and the reset gate inside n"""
     rng = np.random.default_rng(2)
@@ -111,3 +111,45 @@ def test_multiple_hypotheses_by_hand(hw):
     # Squared distances: row 0 -> 6.25, 3.25, 0.25 (k = 2); row 1 -> 3.25, 0.25, 3.25 (k = 1).
     assert_equal(hw.sequence.assign_hypotheses(predictions, target), [[0, 0, 1], [0, 1, 0]])
     assert_scalar_close(hw.sequence.multiple_hypothesis_loss(predictions, target), 0.25, **TOL)
+
+
+def _torch_bptt(xs, h0, weights, dhs):
+    """Gradients of sum_t sum(dhs[t] * h_{t+1}) through torch.nn.RNNCell applied T times (float64)."""
+    cell = _torch_cell(torch.nn.RNNCell(xs.shape[2], h0.shape[1]).double(), weights)
+    x_t, h_t = torch.from_numpy(xs).requires_grad_(True), torch.from_numpy(h0).requires_grad_(True)
+    h, loss = h_t, 0.0
+    for t in range(len(xs)):
+        h = cell(x_t[t], h)
+        loss = loss + (h * torch.from_numpy(dhs[t])).sum()
+    loss.backward()
+    return [g.numpy() for g in (x_t.grad, h_t.grad, cell.weight_ih.grad, cell.weight_hh.grad, cell.bias_ih.grad,
+                                cell.bias_hh.grad)]
+
+
+BPTT_NAMES = ("dxs", "dh0", "dw_ih", "dw_hh", "db_ih", "db_hh")
+
+
+@pytest.mark.points(1)
+def test_rnn_backward_matches_torch(hw):
+    """rnn_backward: the six gradients of a 3-step RNN equal torch autograd through RNNCell"""
+    rng = np.random.default_rng(5)
+    T, N, D, H = 3, 2, 3, 4
+    xs, h0, dhs = rng.normal(size=(T, N, D)), rng.normal(size=(N, H)), rng.normal(size=(T, N, H))
+    weights = _weights(rng, 1, D, H)
+    got = unpack(hw.sequence.rnn_backward(xs, h0, *weights, dhs), BPTT_NAMES)
+    for name, g, e in zip(BPTT_NAMES, got, _torch_bptt(xs, h0, weights, dhs), strict=True):
+        assert_close(g, e, what=name, **TOL)
+
+
+@pytest.mark.points(1)
+def test_conv3d_matches_torch(hw):
+    """conv3d: a (2, 3, 5, 6, 7) clip, a (4, 3, 3, 3, 2) kernel, stride (1, 2, 2), padding 1, against torch's conv3d"""
+    rng = np.random.default_rng(6)
+    x, weight, bias = rng.normal(size=(2, 3, 5, 6, 7)), rng.normal(size=(4, 3, 3, 3, 2)), rng.normal(size=4)
+    expected = torch.nn.functional.conv3d(torch.from_numpy(x), torch.from_numpy(weight), torch.from_numpy(bias),
+                                          stride=(1, 2, 2), padding=1).numpy()
+    # Output sizes: T (5 + 2 - 3) // 1 + 1 = 5, H (6 + 2 - 3) // 2 + 1 = 3, W (7 + 2 - 2) // 2 + 1 = 4.
+    assert_close(hw.sequence.conv3d(x, weight, bias=bias, stride=(1, 2, 2), padding=1), expected, **TOL)
+    with context("a 1x1x1 kernel mixes channels only"):
+        one = rng.normal(size=(4, 3, 1, 1, 1))
+        assert_close(hw.sequence.conv3d(x, one), np.einsum("nctyx,oc->notyx", x, one[..., 0, 0, 0]), **TOL)

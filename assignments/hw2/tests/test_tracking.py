@@ -14,33 +14,41 @@ from shared.vision_data import shifted_pair
 TOL = {"atol": 1e-10, "rtol": 1e-10}
 
 
-def _interior(flow, margin):
-    return flow[margin:-margin, margin:-margin]
+def _check_flow(flow, shift, margin, label):
+    """The graded accuracy: median flow within 0.05 px of the shift, 90 % of pixels within 0.15 px."""
+    inner = np.asarray(flow, dtype=np.float64)[margin:-margin, margin:-margin].reshape(-1, 2)
+    median = np.median(inner, axis=0)
+    median_error = float(np.max(np.abs(median - np.asarray(shift))))
+    good = float(np.mean(np.max(np.abs(inner - np.asarray(shift)), axis=1) <= 0.15))
+    assert median_error < 0.05, (f"{label}: the median flow inside the image is ({median[0]:.3f}, {median[1]:.3f}), "
+                                 f"true ({shift[0]}, {shift[1]}): off by {median_error:.3f} px (allowed 0.05)")
+    assert good >= 0.9, (f"{label}: only {good:.0%} of the pixels inside the image are within 0.15 px of the "
+                         "true shift (required: 90 %)")
 
 
 @pytest.mark.points(1)
-def test_lucas_kanade_flat_image_has_no_flow(hw):
-    """lucas_kanade: on a constant image every structure tensor is singular: flow 0 everywhere"""
-    frame = np.full((12, 10), 0.5)
-    flow = hw.tracking.lucas_kanade(frame, frame + 0.1)
-    assert_close(flow, np.zeros((12, 10, 2)), what="the flow", atol=1e-12)
+def test_lucas_kanade_flat_region_has_no_flow(hw):
+    """lucas_kanade: a texture moving next to a flat region: flow 0 where the window sees only flat pixels"""
+    frame0, frame1 = shifted_pair((24, 32), (0.25, 0.0), seed=0)
+    frame0[:, 16:] = frame1[:, 16:] = 0.5       # columns 16.. are flat in both frames
+    flow = check_array(hw.tracking.lucas_kanade(frame0, frame1, window=5), shape=(24, 32, 2), dtype="floating",
+                       what="the flow")
+    # Derivatives reach one pixel, the 5x5 window two more: from column 16 + 1 + 2 on, nothing moves.
+    assert_close(flow[:, 19:], np.zeros((24, 13, 2)), what="the flow in the flat columns 19..31", atol=1e-12)
+    _check_flow(flow[:, :16], (0.25, 0.0), 5, "the textured columns 0..15")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_lucas_kanade_recovers_a_shift(hw):
-    """lucas_kanade: a texture moved 0.25 px right, then 0.2 px up: (u, v) within 0.1 px inside"""
+    """lucas_kanade: a texture moved 0.25 px right, then 0.2 px up: median flow within 0.05 px inside"""
     for shift in [(0.25, 0.0), (0.0, -0.2)]:
         frame0, frame1 = shifted_pair((32, 32), shift, seed=0)
         flow = check_array(hw.tracking.lucas_kanade(frame0, frame1, window=5), shape=(32, 32, 2),
                            dtype="floating", what="the flow")
-        inner = _interior(flow, 5)
-        for axis, name in ((0, "u (x displacement)"), (1, "v (y displacement)")):
-            error = float(np.max(np.abs(inner[..., axis] - shift[axis])))
-            assert error < 0.1, (f"shift {shift}: {name} is off by up to {error:.3f} px inside the image "
-                                 f"(mean {float(inner[..., axis].mean()):.3f}, true {shift[axis]})")
+        _check_flow(flow, shift, 5, f"shift {shift}")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_warp_integer_shift(hw):
     """warp: flow (1, 0) reads one pixel to the right; flow (0, -1) one pixel up; zeros outside"""
     image = np.arange(1.0, 21.0).reshape(4, 5)

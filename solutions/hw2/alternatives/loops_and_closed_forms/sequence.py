@@ -87,3 +87,47 @@ def multiple_hypothesis_loss(predictions, target):
     predictions, target = np.asarray(predictions, float), np.asarray(target, float)
     d2 = np.einsum("nkd,nkd->nk", predictions - target[:, None], predictions - target[:, None])
     return float(np.min(d2, axis=1).mean())
+
+
+def rnn_backward(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs):
+    """BPTT one sample at a time, with the Jacobian of each step written out as a matrix."""
+    xs, h0, w_ih, w_hh, b_ih, b_hh, dhs = (np.asarray(a, float) for a in (xs, h0, w_ih, w_hh, b_ih, b_hh, dhs))
+    T, N, _ = xs.shape
+    grads = [np.zeros_like(xs), np.zeros_like(h0), np.zeros_like(w_ih), np.zeros_like(w_hh), np.zeros_like(b_ih)]
+    dxs, dh0, dw_ih, dw_hh, db = grads
+    for n in range(N):
+        states = [h0[n]]
+        for t in range(T):
+            states.append(np.tanh(w_ih @ xs[t, n] + b_ih + w_hh @ states[-1] + b_hh))
+        upstream = np.zeros(h0.shape[1])
+        for t in reversed(range(T)):
+            local = np.diag(1.0 - states[t + 1] ** 2)              # d h_t / d pre-activation
+            delta = local @ (dhs[t, n] + upstream)
+            dxs[t, n] = w_ih.T @ delta
+            dw_ih += np.outer(delta, xs[t, n])
+            dw_hh += np.outer(delta, states[t])
+            db += delta
+            upstream = w_hh.T @ delta
+        dh0[n] = upstream
+    return dxs, dh0, dw_ih, dw_hh, db, db.copy()
+
+
+def conv3d(x, weight, bias=None, stride=1, padding=0):
+    """Gather per output position: every (kt, kh, kw) block of the padded clip against all filters."""
+    x, weight = np.asarray(x, float), np.asarray(weight, float)
+    s = [int(v) for v in np.broadcast_to(stride, (3,))]
+    p = [int(v) for v in np.broadcast_to(padding, (3,))]
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(q, q) for q in p])
+    kernel = weight.shape[2:]
+    sizes = [(xp.shape[2 + a] - kernel[a]) // s[a] + 1 for a in range(3)]
+    out = np.zeros((x.shape[0], weight.shape[0], *sizes))
+    flat = weight.reshape(weight.shape[0], -1)
+    for t in range(sizes[0]):
+        for y in range(sizes[1]):
+            for z in range(sizes[2]):
+                block = xp[:, :, t * s[0]:t * s[0] + kernel[0], y * s[1]:y * s[1] + kernel[1],
+                           z * s[2]:z * s[2] + kernel[2]]
+                out[:, :, t, y, z] = block.reshape(x.shape[0], -1) @ flat.T
+    if bias is not None:
+        out += np.asarray(bias, float)[None, :, None, None, None]
+    return out
