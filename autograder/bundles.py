@@ -29,6 +29,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from autograder.cleanup import remove_tree
 from autograder.config import Assignment, Course
 from autograder.errors import UserError
 from shared import disclosure, written
@@ -43,6 +44,7 @@ NOTEBOOK_REQUIREMENTS = ["matplotlib==3.11.2", "jupyterlab==4.6.6"]
 GRADER_PYTHON, GRADER_PYTHON_PIN, UV_PIN = "3.11", "3.11.13", "0.13.9"
 # The student's Python: versions every pinned package has wheels for (setup_env.py checks).
 STUDENT_PYTHONS = ((3, 11), (3, 12), (3, 13))
+MAX_COPY_DEPTH = 32        # folder levels of an upload that simulate copies (discovery looks at 16)
 
 
 def _python_files(folder: Path) -> list[Path]:
@@ -222,15 +224,32 @@ def build_all(course: Course, root: Path, hw: str, out_dir: Path) -> list[Path]:
 
 
 def _copy_submission(paths: list[Path], target: Path) -> None:
+    """Copy what a student uploaded as Gradescope would hold it: folders and regular files only.
+
+    Iterative and bounded (``MAX_COPY_DEPTH``): a submission is hostile, and a folder nested
+    thousands deep or a FIFO must not stall or crash the simulation before the grader sees it.
+    """
     target.mkdir(parents=True)
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            shutil.copytree(path, target, symlinks=True, dirs_exist_ok=True)
-        elif path.is_file():
-            shutil.copy2(path, target / path.name)
+    stack: list[tuple[Path, Path, int]] = []
+    for path in map(Path, paths):
+        if path.is_dir() and not path.is_symlink():
+            stack.append((path, target, 0))
+        elif path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, target / path.name)
         else:
             raise UserError(f"{path}: no such file or folder")
+    while stack:
+        source, destination, depth = stack.pop()
+        try:
+            entries = list(os.scandir(source))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and depth < MAX_COPY_DEPTH:
+                (destination / entry.name).mkdir(exist_ok=True)
+                stack.append((Path(entry.path), destination / entry.name, depth + 1))
+            elif entry.is_file(follow_symlinks=False):
+                shutil.copyfile(entry.path, destination / entry.name)
 
 
 def simulate(course: Course, root: Path, hw: str, submission: list[Path], dist: Path) -> dict:
@@ -242,8 +261,8 @@ def simulate(course: Course, root: Path, hw: str, submission: list[Path], dist: 
     the one on PATH (this process's first).
     """
     bundle = build_all(course, root, hw, dist)[0]
-    with tempfile.TemporaryDirectory(prefix="cvgrade-gs-") as tmp:
-        gs_root = Path(tmp)
+    gs_root = Path(tempfile.mkdtemp(prefix="cvgrade-gs-"))
+    try:
         with zipfile.ZipFile(bundle) as archive:
             archive.extractall(gs_root / "source")
         _copy_submission(submission, gs_root / "submission")
@@ -258,3 +277,5 @@ def simulate(course: Course, root: Path, hw: str, submission: list[Path], dist: 
         if not results.is_file():
             raise UserError(f"{bundle}: run_autograder wrote no results.json")
         return json.loads(results.read_text())
+    finally:
+        remove_tree(gs_root)       # never recursion: the student's files are in there

@@ -164,3 +164,37 @@ def test_check_from_a_terminal_selects_tests_by_subject(toy_root, tmp_path):
     assert proc.returncode == 0 and "check(add, double): 2 of 2 tests passed" in proc.stdout, proc.stdout
     proc = _run(folder, "-m", "shared.notebook_checks", "nosuch")
     assert proc.returncode == 1 and "no public test is about nosuch" in proc.stdout
+
+
+def test_simulate_copes_with_a_deep_folder_and_a_fifo(toy_root, tmp_path):
+    """A hostile upload shape must not crash or stall simulate before the grader even runs."""
+    import os
+    import tempfile
+
+    from autograder.cleanup import remove_tree
+
+    scratch = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    try:
+        submission = os.path.join(scratch, "submission")
+        os.makedirs(submission)
+        with open(os.path.join(submission, "toy.py"), "w") as handle:
+            handle.write(TOY_REFERENCE)
+        with open(os.path.join(submission, "other.py"), "w") as handle:
+            handle.write(OTHER_REFERENCE)
+        os.mkfifo(os.path.join(submission, "extra.zip"))
+        deep = os.open(submission, os.O_RDONLY)
+        for _ in range(1200):                  # deeper than Python's recursion limit
+            os.mkdir("d", dir_fd=deep)
+            inner = os.open("d", os.O_RDONLY, dir_fd=deep)
+            os.close(deep)
+            deep = inner
+        os.close(deep)
+        out = tmp_path / "results.json"
+        proc = cvgrade("simulate", "hw0", submission, "--json", str(out), "--dist", str(tmp_path / "dist"),
+                       root=toy_root)
+        assert proc.returncode == 0, proc.stderr
+        document = json.loads(out.read_text())
+        validate_results(document)
+        assert document["score"] == 10
+    finally:
+        assert remove_tree(scratch) == []
