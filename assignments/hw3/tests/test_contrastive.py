@@ -4,7 +4,9 @@ Your losses get float64 torch tensors (through the probe ``torch_call`` in probe
 also backpropagates and returns the gradients). Here they are compared with the formulas
 written as loops over anchors in numpy, and their gradients with finite differences of
 those formulas. The hidden tests compare values and gradients with the reference on many
-random batches and temperatures, and try the edge cases (N = 1, classes of one sample).
+random batches and temperatures, and try the edge cases (N = 1, classes of one sample); a
+training run (probe ``simclr_digits``) uses your nt_xent_loss to learn features of real digits
+(see nt_xent_loss's docstring).
 """
 import numpy as np
 import pytest
