@@ -234,7 +234,7 @@ def _build_view(libc: Any, setup: dict) -> None:
     os.makedirs(view + "/tmp", exist_ok=True)
     _mount(libc, "tmpfs", view + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={setup['tmp_bytes']},mode=1777",
            "a private /tmp")
-    for path in (setup["submission"], setup["runtime"]):
+    for path in (setup["submission"], setup["runtime"], *setup.get("code", [])):
         _bind(libc, view, path)
     os.makedirs(view + "/dev", exist_ok=True)
     _mount(libc, "tmpfs", view + "/dev", "tmpfs", _MS_NOSUID | _MS_NOEXEC, "size=64k,mode=755", "a minimal /dev")
@@ -635,6 +635,10 @@ def serve_channel(sock: socket.socket, wire: Any) -> None:
     module is imported.
     """
     setup = wire.recv(sock)
+    # This file and wire.py as loaded (a warm worker's are the fork server's copies): tracebacks
+    # and linecache look for them, and a worker whose own code vanished fails in odd ways.
+    setup["code"] = [path for path in (globals().get("__file__"), getattr(wire, "__file__", None))
+                     if isinstance(path, str) and os.path.isfile(path)]
     joined = join_cgroups(setup.get("cgroups", []))
     os.umask(0o022)
     isolation = enter_sandbox(setup, sock)
