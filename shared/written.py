@@ -36,8 +36,9 @@ class ExportError(Exception):
 
 
 def question_source(number: int, question_id: str, points: float, prompt: str) -> str:
-    """The question cell: otter's BEGIN comment, then the heading TAs and students see."""
-    return (f"{BEGIN}\n\n### Written question {number}: `{question_id}` ({points:g} points)\n\n"
+    """The question cell: otter's BEGIN comment, then the title TAs and students see (bold, not
+    a heading: LaTeX would number a heading "0.0.1" in the PDF)."""
+    return (f"{BEGIN}\n\n**Written question {number}: `{question_id}` ({points:g} points)**\n\n"
             f"{' '.join(prompt.split())}")
 
 
