@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import Cell, build, code, md, write, your_turn
+from autograder.notebooks import Cell, build, code, md, write, written_cells, your_turn
 
 OUTPUT = Path(__file__).resolve().parents[2] / "assignments" / "hw2" / "hw2.ipynb"
 
@@ -844,7 +844,7 @@ PARTS = [introduction, setup, iou_and_nms, precision_recall, exemplar_svm, recur
 
 def build_notebook() -> nbformat.NotebookNode:
     """The notebook: fixed cell ids ``cell-00``, ``cell-01``, ..., no outputs."""
-    return build(PARTS)
+    return build([*PARTS, lambda: written_cells("hw2")])  # course.yaml's written questions last
 
 
 if __name__ == "__main__":
