@@ -305,6 +305,11 @@ def rank(entries: list[Entry], candidates: int = CANDIDATES) -> list[Pair]:
 def run_similarity(course: Course, root: Path, hw: str, directory: Path, *, report_path: Path | None = None,
                    csv_path: Path | None = None, show: int = 20, echo: Callable[[str], None] = print) -> list[Pair]:
     """Load, rank and report (console, CSV, HTML); return the ranked pairs."""
+    try:        # instructor-only dependencies (requirements.txt), absent from Gradescope's image
+        import copydetect  # noqa: F401
+        import scipy.sparse  # noqa: F401
+    except ImportError as err:
+        raise UserError(f"cvgrade similarity needs {err.name} (pip install -r requirements.txt)") from None
     started = time.monotonic()
     entries = load(course, root, hw, Path(directory))
     pairs = rank(entries)

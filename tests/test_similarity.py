@@ -234,3 +234,11 @@ def test_cli_similarity_writes_report_and_refuses_bad_input(tmp_path):
         proc.stdout + proc.stderr)
     proc = cvgrade("similarity", "hw9", str(tmp_path / "c"))
     assert proc.returncode == 2 and "unknown homework" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_copydetect_is_one_line(monkeypatch, tmp_path):
+    from autograder.errors import UserError
+
+    monkeypatch.setitem(__import__("sys").modules, "copydetect", None)
+    with pytest.raises(UserError, match=r"needs copydetect \(pip install -r requirements.txt\)"):
+        similarity.run_similarity(COURSE, REPO, "hw0", tmp_path, echo=lambda line: None)
