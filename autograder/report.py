@@ -91,6 +91,7 @@ def write_report(results: list[BatchResult], points: float, path: Path, title: s
     else:
         summary = f"{len(results)} submissions, none graded."
     sections.append(f"<p>{_e(summary)}</p>")
+    sections.append("<p>Code shared between submissions: <code>cvgrade similarity HW DIR --report sim.html</code></p>")
     sections.append("<h2>Score histogram</h2>" + (histogram_svg(scores, points) if scores else "<p>No scores.</p>"))
 
     rows = []
