@@ -601,12 +601,14 @@ class Sandbox:
                               timeout=STARTUP_TIMEOUT_S, description="the sandbox self-test")
         except StudentCodeError as err:
             return str(err)
-        if not isinstance(value, dict) or value.get("value") != 285.0:
-            return f"the sandbox self-test returned {value!r}"
+        if not isinstance(value, dict) or not isinstance(value.get("problems"), list):
+            return f"the sandbox self-test returned {str(value)[:300]}"
         if value["problems"]:
             return ("the sandbox cannot load what student code needs (" + "; ".join(value["problems"][:4])
                     + "). The sandbox uid must be able to read the Python installation: install it in a "
                       "world-readable place, or run with CAP_SYS_ADMIN so the sandbox gets its own view.")
+        if value.get("value") != 285.0:
+            return f"the sandbox self-test computed {value.get('value')!r} instead of 285.0"
         readable = [str(p) for p in value["readable"]]
         if readable and self.isolation.get("mode") == "none":
             self.isolation["exposed"] = readable
