@@ -110,9 +110,10 @@ def interpret_call(hw, name, image, label, kwargs=None, seed=0, weight=None, bia
     return {"result": _np(result), "unchanged": _unchanged(model, before, probe_image)}
 
 
-def class_visualization(hw, label, shape, kwargs=None, seed=0, weight=None, bias=None):
-    """``hw.interpret.class_visualization(model, label, shape, **kwargs)``, called twice, with the
-    test CNN ``cnn(seed)``, or ``linear_model(weight, bias)`` when ``weight`` is given.
+def class_visualization(hw, label, shape, kwargs=None, seed=0, weight=None, bias=None, repeat=True):
+    """``hw.interpret.class_visualization(model, label, shape, **kwargs)``, called twice (once when
+    ``repeat`` is False), with the test CNN ``cnn(seed)``, or ``linear_model(weight, bias)`` when
+    ``weight`` is given.
 
     Returns the image, its logits, the logits of an all-zero image, whether a second call with
     the same arguments returned the same image, and the model checks.
@@ -121,7 +122,8 @@ def class_visualization(hw, label, shape, kwargs=None, seed=0, weight=None, bias
     probe_image = _probe_image(tuple(shape))
     before = _snapshot(model, probe_image)
     first = _np(hw.interpret.class_visualization(model, int(label), tuple(shape), **(kwargs or {})))
-    second = _np(hw.interpret.class_visualization(model, int(label), tuple(shape), **(kwargs or {})))
+    second = _np(hw.interpret.class_visualization(model, int(label), tuple(shape), **(kwargs or {}))) \
+        if repeat else first
     with torch.no_grad():
         logits = model(torch.as_tensor(first, dtype=torch.float32).reshape(1, *shape))[0]
     return {

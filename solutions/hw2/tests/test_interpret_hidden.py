@@ -83,9 +83,9 @@ def test_model_left_unchanged(hw, ref, rng):
 @pytest.mark.points(2)
 def test_class_visualization_against_reference(hw, ref):
     """class_visualization: every class's logit rises as far as the reference's; repeatable; model unchanged"""
-    for label, kwargs in [(0, {}), (3, {}), (4, {"seed": 5}), (1, {"steps": 40, "lr": 2.0, "l2": 0.01})]:
+    for label, kwargs in [(3, {}), (4, {"seed": 5}), (1, {"steps": 40, "lr": 2.0, "l2": 0.01})]:
         got = hw.probe("class_visualization", label, IMAGE, kwargs=kwargs)
-        expected = ref.probe("class_visualization", label, IMAGE, kwargs=kwargs)
+        expected = ref.probe("class_visualization", label, IMAGE, kwargs=kwargs, repeat=False)
         where = f"label {label}, {kwargs or 'default arguments'}"
         check_array(got["image"], shape=IMAGE, what=f"the visualisation ({where})")
         reached, target = float(got["logits"][label]), float(expected["logits"][label])
