@@ -9,8 +9,8 @@ behaviour, not the reference's implementation); the stubs score 0; every mutant 
 points; no degenerate submission generated from the stubs (``autograder.degenerate``: every
 graded function returns zeros, its input, a constant or None, or raises ValueError) scores
 more than ``degenerate.MAX_SHARE`` of the points; the notebook is valid nbformat and up to
-date with its generator; the spec's names exist (the contract checker in ../shared/tools,
-when present). Each grading runs as its own ``cvgrade grade`` process, exactly as a
+date with its generator; the spec's names exist (``contract``: docs/spec/hwN.md against the code,
+). Each grading runs as its own ``cvgrade grade`` process, exactly as a
 student's submission would be graded.
 """
 from __future__ import annotations
@@ -20,14 +20,12 @@ import importlib.util
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import degenerate, prefork
+from autograder import contract, degenerate, prefork
 from autograder.config import Course
 from autograder.mutants import MutantError, load_mutant, mutants_of
 
@@ -137,14 +135,11 @@ def _notebook_row(root: Path, hw: str) -> CheckRow:
     return CheckRow("notebook", "valid, up to date", "ok", True)
 
 
-def _contract_row(root: Path, hw: str) -> CheckRow | None:
-    tool = root.parent / "shared" / "tools" / "check_contract.py"
-    if not tool.is_file():
-        return None
-    proc = subprocess.run([sys.executable, str(tool), hw], cwd=root, capture_output=True, text=True)
-    last = (proc.stdout.strip().splitlines() or ["no output"])[-1]
-    return CheckRow("spec contract (names, defaults)", "0 problems", last.removeprefix("contract: "),
-                    proc.returncode == 0)
+def _contract_row(root: Path, hw: str) -> CheckRow:
+    report = contract.check(root, hw)
+    for problem in report.problems[:20]:
+        print(f"  contract: {problem}")
+    return CheckRow("spec contract (names, defaults)", "0 problems", report.summary(), report.ok)
 
 
 _IMPORT_FAILED = re.compile(r"importing \S+\.py failed with [^\n]*")
@@ -185,9 +180,8 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: 
     assignment = course.assignment(hw)
     report = CheckReport(hw)
     report.rows.append(CheckRow("course.yaml", "valid", "ok", True))
-    contract = _contract_row(root, hw) if only is None else None
-    if contract is not None:
-        report.rows.append(contract)
+    if only is None:
+        report.rows.append(_contract_row(root, hw))
     points = assignment.points
     mutants = mutants_of(root / "solutions" / hw / "mutants") if only is None else []
     summaries: dict[str, str] = {}
