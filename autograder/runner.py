@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from autograder import discovery
+from autograder.cleanup import remove_tree
 from autograder.config import Assignment, Course
 from autograder.plugin import GraderBackend, GraderPlugin
 from autograder.results import Results, TestResult, failure_results
@@ -109,11 +110,16 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
     cgroups = GradingCgroups(limits.memory_mb << 20, SANDBOX_PROCESSES)
     cgroups.create()
     try:
-        with tempfile.TemporaryDirectory(prefix="cvgrade-") as tmp, \
-                tempfile.TemporaryDirectory(prefix="cvgrade-sandbox-") as sandbox_tmp:
+        # Removed with remove_tree, never shutil.rmtree: student code wrote into the sandbox
+        # folder (a tree thousands deep, modes it removed) and clean-up must not raise.
+        work, sandbox_tmp = Path(tempfile.mkdtemp(prefix="cvgrade-")), Path(tempfile.mkdtemp(prefix="cvgrade-sandbox-"))
+        try:
             return _grade_in(course, root, hw, assignment, submission, results, updated, started, user, cgroups,
-                             Path(tmp), Path(sandbox_tmp), public_only=public_only, only_module=only_module,
+                             work, sandbox_tmp, public_only=public_only, only_module=only_module,
                              skip_training=skip_training, hide=hide)
+        finally:
+            remove_tree(sandbox_tmp)
+            remove_tree(work)
     finally:
         cgroups.remove()
 

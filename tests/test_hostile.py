@@ -313,3 +313,27 @@ def test_concurrent_gradings_do_not_kill_each_other(toy_root, tmp_path):
         good_doc, bad_doc = good.result(), bad.result()
     assert good_doc["score"] == 10, [t["output"] for t in good_doc["tests"]]
     assert bad_doc["score"] == 5
+
+
+def test_a_folder_thousands_deep_left_behind_is_cleaned_up(toy_root, tmp_path):
+    """Clean-up never recurses: a tree deeper than Python's recursion limit is removed, results valid."""
+    deep = toy(prefix="import os as _os\n"
+                      "try:\n"
+                      "    _fd = _os.open('.', _os.O_RDONLY)\n"
+                      "    for _ in range(1500):\n"
+                      "        _os.mkdir('d', dir_fd=_fd)\n"
+                      "        _next = _os.open('d', _os.O_RDONLY, dir_fd=_fd)\n"
+                      "        _os.close(_fd)\n"
+                      "        _fd = _next\n"
+                      "except OSError:\n"
+                      "    pass\n")
+    scratch = tmp_path / "tmp"
+    if Path("/dev/shm").is_dir():          # rmdir on tmpfs is fast; on disk 1500 levels take seconds
+        import tempfile
+        scratch = Path(tempfile.mkdtemp(dir="/dev/shm"))
+    scratch.mkdir(exist_ok=True)
+    doc = grade_sources(toy_root, tmp_path, {"toy.py": deep, "other.py": OTHER_REFERENCE},
+                        env={"CVGRADE_SANDBOX_USER": "none", "CVGRADE_NAMESPACES": "off", "TMPDIR": str(scratch)})
+    assert doc["score"] == 10, doc["output"]
+    assert list(scratch.iterdir()) == [], "the grading left its folders behind"
+    scratch.rmdir()
