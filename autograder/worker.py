@@ -229,11 +229,13 @@ def _build_view(libc: Any, setup: dict) -> None:
             os.symlink(os.readlink(path), view + path)
         elif os.path.exists(path):
             _bind(libc, view, path)
-    for path in _reach(setup):
-        _bind(libc, view, path)
+    # The private /tmp first, then the binds: an interpreter or checkout that lives under /tmp
+    # (a CI clone, a venv made there) is bound on top of it rather than hidden by it.
     os.makedirs(view + "/tmp", exist_ok=True)
     _mount(libc, "tmpfs", view + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={setup['tmp_bytes']},mode=1777",
            "a private /tmp")
+    for path in _reach(setup):
+        _bind(libc, view, path)
     for path in (setup["submission"], setup["runtime"], *setup.get("code", [])):
         _bind(libc, view, path)
     os.makedirs(view + "/dev", exist_ok=True)
