@@ -383,11 +383,13 @@ class ImportGuard:
     """Refuse imports a module may not make (course.yaml ``forbidden_imports``).
 
     The importer is judged by where its code lives, never by names it can set (``__name__``,
-    ``__file__``): the nearest frame outside the import machinery belongs to a student module
-    when its code object comes from that module's staged file, or from code that module
-    compiled or exec'd (an audit hook records the file names of code compiled, exec'd or
-    built while a student module is on top). A library probing for a package on its own
-    (torch's ``find_spec('torchvision')``) is judged as the library. Two hooks: ``__import__``
+    ``__file__``): a frame belongs to a student module when its code object comes from that
+    module's staged file, or from code that module compiled or exec'd (an audit hook records
+    the file names of code compiled, exec'd or built while a student module is on top). Every
+    frame on the stack counts, not only the nearest: a library or stdlib function called by a
+    student module (``pydoc.locate``, ``pkgutil``, ``runpy``) imports on its behalf. A refused
+    import raises ModuleNotFoundError, which libraries treat as "not installed"; a bare
+    ``find_spec`` probe (torch's ``find_spec('torchvision')``) is not refused. Two hooks: ``__import__``
     (import statements, ``__import__``), and a meta-path finder for what ``__import__`` does
     not see (``importlib.import_module`` and friends, or ``__import__`` restored by the student).
     The static check in the grader (``shared.source_checks``) sees the literal cases first.
@@ -409,19 +411,26 @@ class ImportGuard:
             sys.meta_path.insert(0, _ForbiddenFinder(self))
             sys.addaudithook(self._audit)
 
-    def owners(self, frame: Any) -> set[str]:
-        """The student modules the code running in ``frame`` belongs to (empty: a library's)."""
+    def owners(self, frame: Any, *, nearest: bool = False) -> set[str]:
+        """The student modules with code on the stack from ``frame`` down (empty: none).
+
+        ``nearest``: only the first frame outside the import machinery (who compiled or
+        exec'd a piece of code, for the audit hook).
+        """
+        found: set[str] = set()
         while frame is not None:
             filename = frame.f_code.co_filename
             module = self.files.get(filename)
             if module is not None:
-                return {module}
-            if filename in self.tainted:
-                return self.tainted[filename]
-            if not (filename.startswith("<frozen importlib") or filename.startswith(_IMPORT_MACHINERY)):
-                return set()
+                found.add(module)
+            elif filename in self.tainted:
+                found |= self.tainted[filename]
+            elif nearest and not (filename.startswith("<frozen importlib") or filename.startswith(_IMPORT_MACHINERY)):
+                return found
+            if nearest and found:
+                return found
             frame = frame.f_back
-        return set()
+        return found
 
     def refusal(self, name: str, frame: Any) -> str | None:
         top = name.partition(".")[0]
@@ -443,7 +452,7 @@ class ImportGuard:
         try:
             if not isinstance(filename, (str, bytes)):
                 return
-            owners = self.owners(_getframe(1))      # the caller of compile/exec (they have no frame)
+            owners = self.owners(_getframe(1), nearest=True)    # the caller of compile/exec (no frame of their own)
             if owners:
                 self.tainted.setdefault(os.fsdecode(filename), set()).update(owners)
         except Exception:  # noqa: BLE001 - an audit hook that raises would break the audited call
@@ -454,8 +463,18 @@ class ImportGuard:
         if level == 0 and isinstance(name, str):
             refused = self.refusal(name, _getframe(1))
             if refused is not None:
-                raise ImportError(refused)
+                raise ModuleNotFoundError(refused, name=name)
         return self.original(name, globals, locals, fromlist, level)
+
+
+def _importing(frame: Any) -> bool:
+    """True when ``frame`` is inside an import (not a bare ``find_spec`` probe)."""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in ("_find_and_load", "_find_and_load_unlocked") and "importlib" in code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
 
 
 class _ForbiddenFinder:
@@ -474,9 +493,14 @@ class _ForbiddenFinder:
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
         if fullname.partition(".")[0] not in self.names:
             return None
-        refused = self.guard.refusal(fullname, _getframe(1))
-        if refused is not None:
-            raise ImportError(refused)
+        frame = _getframe(1)
+        # A bare probe (importlib.util.find_spec, torch looking for torchvision) is answered by
+        # the other finders as usual: a spec alone runs nothing, and loading one by hand fails as
+        # soon as the package imports its own submodules, which this hook then refuses.
+        if _importing(frame):
+            refused = self.guard.refusal(fullname, frame)
+            if refused is not None:
+                raise ModuleNotFoundError(refused, name=fullname)
         return None
 
     def invalidate_caches(self) -> None:

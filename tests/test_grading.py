@@ -115,12 +115,31 @@ def test_importlib_forbidden_import_is_refused_in_the_worker(toy_root, tmp_path)
 
 
 def test_a_library_probing_for_a_forbidden_package_is_not_refused(toy_root, tmp_path):
-    """torch asks importlib.util.find_spec('torchvision') inside torch.optim: not the student's import."""
-    library = "import importlib.util\nimportlib.util.find_spec('scipy')\n"
-    source = TOY_REFERENCE.replace("return a + b", f"exec({library!r}, {{'__name__': 'somelibrary'}})\n"
+    """torch asks importlib.util.find_spec('torchvision') inside torch.optim while student code
+    runs: a bare probe is answered as usual (here by a stdlib helper, pkgutil), never refused."""
+    source = TOY_REFERENCE.replace("return a + b", "import pkgutil, warnings\n"
+                                                   "    with warnings.catch_warnings():\n"
+                                                   "        warnings.simplefilter('ignore')\n"
+                                                   "        pkgutil.find_loader('sci' + 'py')\n"
                                                    "    return a + b")
     doc = grade_sources(toy_root, tmp_path, {"toy.py": source, "other.py": OTHER_REFERENCE})
     assert doc["score"] == 10, by_name(doc)["add: two numbers"]["output"]
+
+
+def test_a_forbidden_package_imported_through_a_library_on_the_students_behalf_is_refused(toy_root, tmp_path):
+    """The importer is every frame on the stack: pydoc.locate or a hand-run loader imports for the student."""
+    attacks = ["__import__('pydoc').locate('sci' + 'py.signal')",
+               "__import__('pkgutil').find_loader('sci' + 'py').load_module('sci' + 'py')"]
+    for number, attack in enumerate(attacks):
+        source = TOY_REFERENCE.replace("return a + b", "import warnings\n"
+                                                       "    warnings.simplefilter('ignore')\n"
+                                                       "    try:\n"
+                                                       f"        stolen = {attack}\n"
+                                                       "    except ImportError:\n"
+                                                       "        stolen = None\n"
+                                                       "    return a + b if stolen is None else -1.0")
+        doc = grade_sources(toy_root, tmp_path / str(number), {"toy.py": source, "other.py": OTHER_REFERENCE})
+        assert doc["score"] == 10, (attack, by_name(doc)["add: two numbers"]["output"])
 
 
 def test_student_output_is_captured_and_capped(toy_root, tmp_path):
