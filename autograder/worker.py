@@ -377,6 +377,15 @@ def _drop(libc: Any, uid: int | None, gid: int | None) -> None:
 
 _getframe = sys._getframe     # pinned: student code may replace sys._getframe, not ours
 _IMPORT_MACHINERY = os.path.dirname(importlib.__file__) + os.sep
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+_SITE_PACKAGES = ("site-packages" + os.sep, "dist-packages" + os.sep)
+
+
+def _is_stdlib(filename: str) -> bool:
+    """Code of the standard library itself (not a package installed beside it)."""
+    if filename.startswith("<frozen "):
+        return True
+    return filename.startswith(_STDLIB) and not any(part in filename for part in _SITE_PACKAGES)
 
 
 class ImportGuard:
@@ -386,12 +395,12 @@ class ImportGuard:
     ``__file__``): a frame belongs to a student module when its code object comes from that
     module's staged file, or from code that module compiled or exec'd (an audit hook records
     the file names of code compiled, exec'd or built while a student module is on top). Every
-    frame on the stack counts, not only the nearest: a library or stdlib function called by a
-    student module (``pydoc.locate``, ``pkgutil``, ``runpy``) imports on its behalf. A refused
-    import raises ModuleNotFoundError, which libraries treat as "not installed"; a bare
-    ``find_spec`` probe (torch's ``find_spec('torchvision')``) is not refused. Two hooks: ``__import__``
-    (import statements, ``__import__``), and a meta-path finder for what ``__import__`` does
-    not see (``importlib.import_module`` and friends, or ``__import__`` restored by the student).
+    standard-library function between the import and a student frame imports on the student's
+    behalf (``pydoc.locate``, ``pkgutil``'s loaders, ``runpy``), while a third-party library
+    importing on its own initiative (torch's optional packages) is judged as the library. A
+    refused import (or ``find_spec`` probe) raises ModuleNotFoundError. Two hooks:
+    ``__import__`` (import statements, ``__import__``), and a meta-path finder for what
+    ``__import__`` does not see (``importlib.import_module`` and friends, or ``__import__`` restored by the student).
     The static check in the grader (``shared.source_checks``) sees the literal cases first.
     """
 
@@ -412,25 +421,27 @@ class ImportGuard:
             sys.addaudithook(self._audit)
 
     def owners(self, frame: Any, *, nearest: bool = False) -> set[str]:
-        """The student modules with code on the stack from ``frame`` down (empty: none).
+        """The student modules an import made in ``frame`` is made for (empty: a library's own).
 
-        ``nearest``: only the first frame outside the import machinery (who compiled or
-        exec'd a piece of code, for the audit hook).
+        Walking out from ``frame``: the import machinery and the standard library are passed
+        through (``pydoc.locate``, ``pkgutil``, ``runpy`` import whatever name their caller gives
+        them); the first student frame decides; a third-party library's frame met first means
+        the library imports on its own initiative (torch loading an optional package).
+        ``nearest``: the first frame outside the import machinery decides alone (who compiled
+        or exec'd a piece of code, for the audit hook).
         """
-        found: set[str] = set()
         while frame is not None:
             filename = frame.f_code.co_filename
             module = self.files.get(filename)
             if module is not None:
-                found.add(module)
-            elif filename in self.tainted:
-                found |= self.tainted[filename]
-            elif nearest and not (filename.startswith("<frozen importlib") or filename.startswith(_IMPORT_MACHINERY)):
-                return found
-            if nearest and found:
-                return found
+                return {module}
+            if filename in self.tainted:
+                return self.tainted[filename]
+            machinery = filename.startswith("<frozen importlib") or filename.startswith(_IMPORT_MACHINERY)
+            if not machinery and (nearest or not _is_stdlib(filename)):
+                return set()
             frame = frame.f_back
-        return found
+        return set()
 
     def refusal(self, name: str, frame: Any) -> str | None:
         top = name.partition(".")[0]
@@ -467,16 +478,6 @@ class ImportGuard:
         return self.original(name, globals, locals, fromlist, level)
 
 
-def _importing(frame: Any) -> bool:
-    """True when ``frame`` is inside an import (not a bare ``find_spec`` probe)."""
-    while frame is not None:
-        code = frame.f_code
-        if code.co_name in ("_find_and_load", "_find_and_load_unlocked") and "importlib" in code.co_filename:
-            return True
-        frame = frame.f_back
-    return False
-
-
 class _ForbiddenFinder:
     """The import hook ``__import__`` does not see: ``importlib.import_module`` and friends.
 
@@ -493,14 +494,12 @@ class _ForbiddenFinder:
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
         if fullname.partition(".")[0] not in self.names:
             return None
-        frame = _getframe(1)
-        # A bare probe (importlib.util.find_spec, torch looking for torchvision) is answered by
-        # the other finders as usual: a spec alone runs nothing, and loading one by hand fails as
-        # soon as the package imports its own submodules, which this hook then refuses.
-        if _importing(frame):
-            refused = self.guard.refusal(fullname, frame)
-            if refused is not None:
-                raise ModuleNotFoundError(refused, name=fullname)
+        # Imports and bare probes alike: a spec found for a student (pkgutil's loaders) could be
+        # run by hand, bypassing every import hook. A library's own probe (torch looking for an
+        # optional package) is the library's, never refused (``ImportGuard.owners``).
+        refused = self.guard.refusal(fullname, _getframe(1))
+        if refused is not None:
+            raise ModuleNotFoundError(refused, name=fullname)
         return None
 
     def invalidate_caches(self) -> None:

@@ -114,20 +114,11 @@ def test_importlib_forbidden_import_is_refused_in_the_worker(toy_root, tmp_path)
     assert "may not import scipy" in by_name(doc)["add: two numbers"]["output"]
 
 
-def test_a_library_probing_for_a_forbidden_package_is_not_refused(toy_root, tmp_path):
-    """torch asks importlib.util.find_spec('torchvision') inside torch.optim while student code
-    runs: a bare probe is answered as usual (here by a stdlib helper, pkgutil), never refused."""
-    source = TOY_REFERENCE.replace("return a + b", "import pkgutil, warnings\n"
-                                                   "    with warnings.catch_warnings():\n"
-                                                   "        warnings.simplefilter('ignore')\n"
-                                                   "        pkgutil.find_loader('sci' + 'py')\n"
-                                                   "    return a + b")
-    doc = grade_sources(toy_root, tmp_path, {"toy.py": source, "other.py": OTHER_REFERENCE})
-    assert doc["score"] == 10, by_name(doc)["add: two numbers"]["output"]
-
-
 def test_a_forbidden_package_imported_through_a_library_on_the_students_behalf_is_refused(toy_root, tmp_path):
-    """The importer is every frame on the stack: pydoc.locate or a hand-run loader imports for the student."""
+    """A standard-library function called by student code imports for the student (pydoc.locate,
+    pkgutil's loader): refused. A third-party library importing an optional package on its own
+    while student code runs (torch.optim probing for and importing packages) is not: hw1's
+    training probes prove that one (`cvgrade check hw1`)."""
     attacks = ["__import__('pydoc').locate('sci' + 'py.signal')",
                "__import__('pkgutil').find_loader('sci' + 'py').load_module('sci' + 'py')"]
     for number, attack in enumerate(attacks):
