@@ -370,6 +370,10 @@ class Sandbox:
         shared = _HERE.parent / "shared"
         if shared.is_dir() and not (rt / "lib" / "shared").exists():
             shutil.copytree(shared, rt / "lib" / "shared", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            # Readable by the sandbox user whatever modes the source had (a Gradescope bundle's
+            # course is root-only: 0700 folders, 0600 files).
+            for path in [rt / "lib", *(rt / "lib").rglob("*")]:
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
         if self.settings.probes is not None:
             shutil.copyfile(self.settings.probes, rt / "probes.py")
             os.chmod(rt / "probes.py", 0o644)
