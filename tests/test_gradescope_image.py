@@ -1,6 +1,6 @@
 """The bundles where they really run: a clean Debian 12 root laid out as Gradescope lays it out.
 
-``make gradescope-test`` (CI runs it after ``make test``): for HW0 and HW1 (torch), setup.sh runs
+``make gradescope-test`` (CI runs it after ``make test``): for HW0, HW1 and HW2, setup.sh runs
 as root in a fresh root whose base image has no Python at all, then the root copy of
 run_autograder grades the reference (full marks), the stubs (0) and a submission that tries
 to read the reference (0, nothing leaked), all without CAP_SYS_ADMIN, as in Gradescope's Docker
@@ -36,7 +36,7 @@ WHEELS = "/opt/wheels"
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    proc = cvgrade("build", "hw0", "hw1", "-o", str(out))
+    proc = cvgrade("build", "hw0", "hw1", "hw2", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -93,7 +93,8 @@ class GradescopeImage:
         return document
 
 
-@pytest.fixture(scope="module", params=["hw0", "hw1"])
+# hw0 (numpy), hw1 (torch, a training probe), hw2 (probes that import the course's shared helpers)
+@pytest.fixture(scope="module", params=["hw0", "hw1", "hw2"])
 def image(request, dist, tmp_path_factory):
     hw = request.param
     with fresh_root(tmp_path_factory.mktemp(f"image-{hw}")) as root:
