@@ -142,6 +142,13 @@ def _contract_row(root: Path, hw: str) -> CheckRow:
     return CheckRow("spec contract (names, defaults)", "0 problems", report.summary(), report.ok)
 
 
+def _docstrings_row(root: Path, hw: str, files: list[str]) -> CheckRow:
+    report = contract.docstrings(root, hw, files)
+    for problem in report.problems[:20]:
+        print(f"  docstrings: {problem}")
+    return CheckRow("stub docstrings = reference's", "0 problems", report.summary(), report.ok)
+
+
 _IMPORT_FAILED = re.compile(r"importing \S+\.py failed with [^\n]*")
 
 
@@ -182,6 +189,7 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: 
     report.rows.append(CheckRow("course.yaml", "valid", "ok", True))
     if only is None:
         report.rows.append(_contract_row(root, hw))
+        report.rows.append(_docstrings_row(root, hw, assignment.files))
     points = assignment.points
     mutants = mutants_of(root / "solutions" / hw / "mutants") if only is None else []
     summaries: dict[str, str] = {}

@@ -131,3 +131,46 @@ def check(root: Path, hw: str) -> ContractReport:
                         _same_default(w, g) for (_, w), (_, g) in zip(want, got, strict=True)):
                     problems.append(f"{path}: `{name}({_shown(got)})`, the spec says `{name}({_shown(want)})`")
     return ContractReport(names, problems)
+
+
+def _documented(tree: ast.Module) -> dict[str, str | None]:
+    """{qualified name: docstring} of the module, its public functions and classes, and their
+    public methods (``__init__`` included)."""
+    found: dict[str, str | None] = {"(module)": ast.get_docstring(tree)}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+            found[node.name] = ast.get_docstring(node)
+            if isinstance(node, ast.ClassDef):
+                for method in node.body:
+                    if isinstance(method, ast.FunctionDef) and (method.name == "__init__"
+                                                                or not method.name.startswith("_")):
+                        found[f"{node.name}.{method.name}"] = ast.get_docstring(method)
+    return found
+
+
+def docstrings(root: Path, hw: str, modules: list[str]) -> ContractReport:
+    """The stub and the reference document every public name alike: one docstring, two copies.
+
+    A student reads the stub's docstring and the TAs the reference's; a rule stated in only one
+    of them is a rule the other reader never sees. Hints for the student belong in ``# TODO``
+    comments in the stub's body, not in its docstring.
+    """
+    names, problems = 0, []
+    for module in modules:
+        stub_path, ref_path = root / "assignments" / hw / module, root / "solutions" / hw / module
+        try:
+            stub = _documented(ast.parse(stub_path.read_text(encoding="utf-8")))
+            ref = _documented(ast.parse(ref_path.read_text(encoding="utf-8")))
+        except (OSError, SyntaxError) as err:
+            problems.append(f"{module}: cannot compare docstrings ({err})")
+            continue
+        for name in sorted(set(stub) | set(ref)):
+            if name == "(module)":
+                continue                        # the module docstrings address different readers
+            names += 1
+            if name not in stub or name not in ref:
+                side = stub_path if name not in stub else ref_path
+                problems.append(f"{side}: `{name}` is missing (defined on the other side)")
+            elif stub[name] != ref[name]:
+                problems.append(f"{stub_path}: `{name}`'s docstring differs from {ref_path}'s")
+    return ContractReport(names, problems)
