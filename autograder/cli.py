@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from autograder.config import Course, load_course
+from autograder.course.config import Course, load_course
 from autograder.errors import UserError
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def cli(ctx: click.Context, root: Path) -> None:
 @pass_context
 def list_command(ctx: _Context) -> None:
     """Table of assignments: id, title, points (autograded, written), public/hidden test counts, due date."""
-    from autograder.checks import count_tests
+    from autograder.quality.checks import count_tests
 
     rows = [("id", "title", "points", "written", "public", "hidden", "due")]
     for a in ctx.course.assignments:
@@ -81,7 +81,7 @@ def list_command(ctx: _Context) -> None:
 @pass_context
 def check(ctx: _Context, hw: tuple[str, ...], jobs: int, only: str | None) -> None:
     """Prove each homework is sound: reference full, stubs zero, every mutant caught, nothing paid for nothing."""
-    from autograder.checks import check_homework
+    from autograder.quality.checks import check_homework
 
     failed = False
     for hw_id in ctx.homeworks(hw):
@@ -98,7 +98,7 @@ def check(ctx: _Context, hw: tuple[str, ...], jobs: int, only: str | None) -> No
 @pass_context
 def build(ctx: _Context, hw: tuple[str, ...], out_dir: Path) -> None:
     """Write DIR/hwN-autograder.zip (Gradescope) and DIR/hwN-student.zip (release)."""
-    from autograder import bundles
+    from autograder.release import bundles
 
     for hw_id in ctx.homeworks(hw):
         for path in bundles.build_all(ctx.course, ctx.root, hw_id, out_dir):
@@ -117,8 +117,8 @@ def build(ctx: _Context, hw: tuple[str, ...], out_dir: Path) -> None:
 def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, public_only: bool,
           only_module: str | None, skip_training: bool) -> None:
     """Grade a submission (folder, .zip or .py files) with public and hidden tests."""
-    from autograder.results import write_atomic
-    from autograder.runner import grade as run_grade
+    from autograder.grading.results import write_atomic
+    from autograder.grading.runner import grade as run_grade
 
     hw_id = ctx.course.assignment(hw).id
     with _results_on_user_error(json_path):
@@ -140,7 +140,7 @@ def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path 
 @pass_context
 def simulate(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, dist: Path) -> None:
     """Run the built hwN-autograder.zip as Gradescope would, in a temporary root."""
-    from autograder import bundles
+    from autograder.release import bundles
 
     document = bundles.simulate(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission), dist)
     click.echo(results_table(document))
@@ -170,7 +170,7 @@ def batch(ctx: _Context, hw: str, directory: Path, jobs: int, csv_path: Path | N
     A Gradescope "export submissions" folder works as is (submission_metadata.yml names the
     students). Exit 1 if any submission could not be graded; the others are still graded.
     """
-    from autograder.batch import run_batch
+    from autograder.regrading.batch import run_batch
 
     results = run_batch(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, jobs=jobs,
                         csv_path=csv_path, report_path=report_path, cache_dir=cache_dir, use_cache=not no_cache,
@@ -195,7 +195,7 @@ def similarity(ctx: _Context, hw: str, directory: Path, report_path: Path | None
     Submissions are found as ``batch`` finds them; pairs whose members named each other in
     DISCLOSURE.md are marked.
     """
-    from autograder.similarity import run_similarity
+    from autograder.regrading.similarity import run_similarity
 
     run_similarity(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, report_path=report_path,
                    csv_path=csv_path, show=show, echo=click.echo)
@@ -208,8 +208,8 @@ def similarity(ctx: _Context, hw: str, directory: Path, report_path: Path | None
 @pass_context
 def batch_grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path) -> None:
     """(batch) ``cvgrade grade`` for one submission of a batch: results.json plus test durations."""
-    from autograder.results import write_atomic
-    from autograder.runner import grade as run_grade
+    from autograder.grading.results import write_atomic
+    from autograder.grading.runner import grade as run_grade
 
     hw_id = ctx.course.assignment(hw).id
     with _results_on_user_error(json_path, batch=True):
@@ -243,7 +243,7 @@ def gradebook(ctx: _Context, grades: tuple[str, ...], out_path: Path, histogram_
     and is flagged in the "missing" column. A homework's written part (TA-graded questions) is
     hwN_written=PATH.csv or a file name with "written" in it; its points add to the homework's.
     """
-    from autograder.gradebook import build_gradebook
+    from autograder.regrading.gradebook import build_gradebook
 
     build_gradebook(ctx.course, list(grades), out_path, histogram_path, echo=click.echo)
 
@@ -255,7 +255,7 @@ def gradebook(ctx: _Context, grades: tuple[str, ...], out_path: Path, histogram_
 @pass_context
 def gradescope(ctx: _Context, hw: str, gs_root: Path) -> None:
     """Grade GS_ROOT/submission into GS_ROOT/results/results.json (called by run_autograder)."""
-    from autograder.gradescope import run
+    from autograder.grading.gradescope import run
 
     sys.exit(run(ctx.root, hw, gs_root))
 
@@ -271,7 +271,7 @@ def _results_on_user_error(json_path: Path | None, *, batch: bool = False) -> It
         yield
     except UserError as err:
         if json_path is not None:
-            from autograder.results import failure_results, write_atomic
+            from autograder.grading.results import failure_results, write_atomic
 
             document = failure_results(f"Your submission could not be graded: {err}").to_json()
             if batch:

@@ -49,7 +49,7 @@ def generate(folder: Path, n: int) -> dict[str, str]:
             mutants.append((path.stem, module, path.read_text()))
         elif path.suffix == ".yaml":
             sys.path.insert(0, str(ROOT))
-            from autograder.mutants import MutantError, load_mutant
+            from autograder.quality.mutants import MutantError, load_mutant
 
             try:
                 mutants.append((path.stem, module, load_mutant(path).apply(ref[module])))

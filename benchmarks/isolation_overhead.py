@@ -36,8 +36,8 @@ def timed(command: list[str], env: dict | None = None) -> float:
 
 def measure(hw: str, repeat: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
-    from autograder.config import load_course
-    from autograder.forkserver import ENV_VAR, ForkServer
+    from autograder.course.config import load_course
+    from autograder.isolation.forkserver import ENV_VAR, ForkServer
 
     cvgrade = [sys.executable, "-m", "autograder"]
     preload = ["numpy", "torch"] if load_course(ROOT / "course.yaml").assignment(hw).uses_torch else ["numpy"]

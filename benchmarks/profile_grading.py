@@ -51,8 +51,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from autograder.config import load_course
-    from autograder.forkserver import ENV_VAR, ForkServer
+    from autograder.course.config import load_course
+    from autograder.isolation.forkserver import ENV_VAR, ForkServer
 
     course = load_course(ROOT / "course.yaml")
     assignment = course.assignment(args.hw)
@@ -60,14 +60,14 @@ def main() -> None:
     load = os.getloadavg()[0]
     python = sys.executable
     interpreter = seconds([python, "-c", "pass"], args.repeat)
-    imports = seconds([python, "-c", "import autograder.cli, autograder.runner"], args.repeat) - interpreter
+    imports = seconds([python, "-c", "import autograder.cli, autograder.grading.runner"], args.repeat) - interpreter
     whole = seconds([python, "-m", "autograder", "grade", args.hw, str(submission)], args.repeat)
 
     server = None
     if not args.cold:
         server = ForkServer(["numpy", "torch"] if assignment.uses_torch else ["numpy"])
         os.environ[ENV_VAR] = server.start()
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     grade(course, ROOT, args.hw, [submission])                 # warm this process's own caches once
     profile = cProfile.Profile()
@@ -81,11 +81,11 @@ def main() -> None:
     stats = pstats.Stats(profile)
     collection = cumulative(stats, "_pytest/main.py", "pytest_collection")
     loop = cumulative(stats, "_pytest/main.py", "pytest_runtestloop")
-    start = cumulative(stats, "autograder/sandbox.py", "start")
-    canary = cumulative(stats, "autograder/sandbox.py", "canary")
-    waiting = cumulative(stats, "autograder/sandbox.py", "_receive")
-    sending = cumulative(stats, "autograder/wire.py", "send")
-    close = cumulative(stats, "autograder/sandbox.py", "close")
+    start = cumulative(stats, "autograder/isolation/sandbox.py", "start")
+    canary = cumulative(stats, "autograder/isolation/sandbox.py", "canary")
+    waiting = cumulative(stats, "autograder/isolation/sandbox.py", "_receive")
+    sending = cumulative(stats, "autograder/isolation/wire.py", "send")
+    close = cumulative(stats, "autograder/isolation/sandbox.py", "close")
     reference = cumulative(stats, "shared/modules.py", "call") + cumulative(stats, "shared/modules.py",
                                                                               "load_private")
     asserts = sum(cumulative(stats, "shared/asserts.py", f) for f in

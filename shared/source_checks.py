@@ -3,7 +3,7 @@
 ``module_problem`` returns a student-facing sentence when a module cannot be graded: a
 syntax error (file and line), or an import course.yaml forbids for that module (the line),
 so an oracle call (scipy, torch) never earns points. The grader runs it on every submitted
-file (``autograder.runner``) and the student's ``python -m submit`` runs the very same code
+file (``autograder.grading.runner``) and the student's ``python -m submit`` runs the very same code
 before writing the upload zip (``shared.submit``); the grader's worker also refuses the same
 names imported dynamically (``ImportGuard``, which judges code by the file it comes from).
 

@@ -16,7 +16,7 @@ import jsonschema
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_SCHEMA = REPO.parent / "shared" / "spec" / "gradescope-results.schema.json"
-SCHEMA = json.loads((REPO / "autograder" / "schema" / "results.schema.json").read_text())
+SCHEMA = json.loads((REPO / "autograder" / "grading" / "schema" / "results.schema.json").read_text())
 
 TOY_COURSE = """
 course: {name: Toy course, term: Test}

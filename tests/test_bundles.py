@@ -28,7 +28,7 @@ def test_autograder_zip_layout(toy_root, tmp_path):
     assert {"setup.sh", "run_autograder", "requirements.txt", "course.yaml"} <= names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert {"solutions/hw0/toy.py", "solutions/hw0/tests/test_toy_hidden.py",
-            "assignments/hw0/tests/test_toy.py", "autograder/worker.py"} <= names
+            "assignments/hw0/tests/test_toy.py", "autograder/isolation/worker.py"} <= names
     assert not any("/mutants/" in n or "/alternatives/" in n or n.endswith(".ipynb") for n in names)
 
 
@@ -171,7 +171,7 @@ def test_simulate_copes_with_a_deep_folder_and_a_fifo(toy_root, tmp_path):
     import os
     import tempfile
 
-    from autograder.cleanup import remove_tree
+    from autograder.isolation.cleanup import remove_tree
 
     scratch = tempfile.mkdtemp(dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     try:

@@ -5,7 +5,7 @@ import pytest
 import yaml
 from platform_helpers import REPO, cvgrade
 
-from autograder.config import load_course
+from autograder.course.config import load_course
 from autograder.errors import UserError
 
 

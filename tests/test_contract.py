@@ -7,8 +7,8 @@ import shutil
 import pytest
 from platform_helpers import REPO
 
-from autograder import contract
-from autograder.config import load_course
+from autograder.course.config import load_course
+from autograder.quality import contract
 
 HOMEWORKS = [a.id for a in load_course(REPO / "course.yaml").assignments
              if (REPO / "docs" / "spec" / f"{a.id}.md").is_file()]

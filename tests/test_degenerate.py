@@ -16,7 +16,14 @@ import pytest
 import yaml
 from platform_helpers import HIDDEN_TESTS, OTHER_REFERENCE, PUBLIC_TESTS, REPO, TOY_COURSE, TOY_REFERENCE, cvgrade
 
-from autograder.degenerate import MAX_SHARE, VARIANTS, DegenerateError, degenerate_source, is_graded, return_shapes
+from autograder.quality.degenerate import (
+    MAX_SHARE,
+    VARIANTS,
+    DegenerateError,
+    degenerate_source,
+    is_graded,
+    return_shapes,
+)
 from shared.source_checks import module_problem
 
 COURSE = yaml.safe_load((REPO / "course.yaml").read_text())
@@ -300,7 +307,7 @@ def test_an_unknown_only_is_one_line_and_exit_2(leaky_root):
      "is not defined\nmore", "importing toy.py failed with NameError: name 'np' is not defined"),
 ])
 def test_a_variant_that_does_not_load_fails_instead_of_scoring_a_vacuous_zero(output, test_output, problem):
-    from autograder.checks import _degenerate_row
+    from autograder.quality.checks import _degenerate_row
 
     document = {"score": 0.0, "_exit": 0, "output": output,
                 "tests": [{"name": "t", "number": "1", "score": 0.0, "max_score": 10.0, "output": test_output}]}

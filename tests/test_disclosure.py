@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from platform_helpers import OTHER_REFERENCE, REPO, TOY_REFERENCE, cvgrade, grade_sources
 
-from autograder.config import load_course
+from autograder.course.config import load_course
 from autograder.errors import UserError
 from shared import disclosure
 from shared.submit import Settings, preflight, write_zip

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from autograder.discovery import MAX_FILE_BYTES, collect
 from autograder.errors import UserError
+from autograder.grading.discovery import MAX_FILE_BYTES, collect
 
 WANTED = ["filters.py", "fourier.py"]
 

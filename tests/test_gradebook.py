@@ -114,8 +114,8 @@ Bob,1002,bob@example.edu,,10,Missing
 def _book(tmp_path: Path, *specs: str) -> dict[str, list[str]]:
     from platform_helpers import REPO
 
-    from autograder.config import load_course
-    from autograder.gradebook import build_gradebook
+    from autograder.course.config import load_course
+    from autograder.regrading.gradebook import build_gradebook
 
     out = tmp_path / "book.csv"
     build_gradebook(load_course(REPO / "course.yaml"), list(specs), out, echo=lambda line: None)

@@ -25,7 +25,7 @@ import pytest
 from image_root import fresh_root, missing_tools, run
 from platform_helpers import REPO, cvgrade, find_python, validate_results
 
-from autograder.config import load_course
+from autograder.course.config import load_course
 
 pytestmark = [pytest.mark.image, pytest.mark.skipif(missing_tools() is not None, reason=str(missing_tools()))]
 

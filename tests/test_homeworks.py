@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from platform_helpers import REPO, cvgrade, validate_results
 
-from autograder.config import load_course
+from autograder.course.config import load_course
 
 COURSE = load_course(REPO / "course.yaml")
 HOMEWORKS = [a.id for a in COURSE.assignments if (REPO / "assignments" / a.id / "tests").is_dir()

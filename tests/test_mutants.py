@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from platform_helpers import REPO
 
-from autograder.mutants import MutantError, dump_mutant, load_mutant, mutants_of
+from autograder.quality.mutants import MutantError, dump_mutant, load_mutant, mutants_of
 
 SHIPPED = sorted(REPO.glob("solutions/hw*/mutants/*.yaml"))
 

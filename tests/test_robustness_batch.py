@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from platform_helpers import validate_results
 
-from autograder import batch
-from autograder.config import load_course
+from autograder.course.config import load_course
+from autograder.regrading import batch
 
 FAKE_GRADING = textwrap.dedent("""
     import json, os, signal, sys
@@ -160,7 +160,7 @@ def test_the_submission_hash_survives_a_5000_deep_folder_fifos_and_links(tmp_pat
     import os
     import tempfile
 
-    from autograder.cleanup import remove_tree
+    from autograder.isolation.cleanup import remove_tree
 
     # tmpfs when there is one: on this disk each mkdir/rmdir costs ~5 ms
     where = "/dev/shm" if os.access("/dev/shm", os.W_OK) else str(tmp_path)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.cleanup import remove_tree
+from autograder.isolation.cleanup import remove_tree
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def test_missing_path_and_plain_file(tmp_path):
 HOSTILE_PERMISSIONS = """
 import json, os, sys
 sys.path.insert(0, {repo!r})
-from autograder.cleanup import remove_tree
+from autograder.isolation.cleanup import remove_tree
 root = sys.argv[1]
 if os.geteuid() == 0:
     os.setgid(65534)

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade, validate_results
 
-from autograder import discovery
-from autograder.cleanup import remove_tree
-from autograder.discovery import MAX_ZIP_ENTRIES, collect
 from autograder.errors import UserError
+from autograder.grading import discovery
+from autograder.grading.discovery import MAX_ZIP_ENTRIES, collect
+from autograder.isolation.cleanup import remove_tree
 
 WANTED = ["filters.py", "fourier.py"]
 SOURCE = b"import numpy as np\n\n\ndef f(x):\n    return 2 * np.asarray(x)\n" * 20

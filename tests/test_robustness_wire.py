@@ -21,15 +21,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import wire
-from autograder.sandbox import Sandbox, SandboxSettings, StudentCodeError
+from autograder.isolation import wire
+from autograder.isolation.sandbox import Sandbox, SandboxSettings, StudentCodeError
 
 REPO = Path(__file__).resolve().parents[1]
 
 FAKE_WORKER = textwrap.dedent("""
     import os, socket, struct, sys, time
     sys.path.insert(0, {repo!r})
-    from autograder import wire
+    from autograder.isolation import wire
     sock = socket.socket(fileno=int(sys.argv[1]))
     mode = sys.argv[2]
     wire.recv(sock)                                        # the request

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from platform_helpers import REPO, cvgrade
 
-from autograder import similarity
-from autograder.config import load_course
+from autograder.course.config import load_course
+from autograder.regrading import similarity
 from shared import disclosure
 
 COURSE = load_course(REPO / "course.yaml")

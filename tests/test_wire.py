@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder import wire
+from autograder.isolation import wire
 
 
 def message(header: dict, payload: bytes = b"") -> bytes:

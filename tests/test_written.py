@@ -18,10 +18,10 @@ import nbformat
 import pytest
 from platform_helpers import REPO, cvgrade
 
-from autograder import notebooks
-from autograder.config import load_course
+from autograder.course.config import load_course
 from autograder.errors import UserError
-from autograder.written import outline
+from autograder.release import notebooks
+from autograder.release.written import outline
 from shared import written
 
 COURSE = load_course(REPO / "course.yaml")
@@ -204,7 +204,7 @@ def test_submit_written_exports_from_the_release(tmp_path):
 
 
 def test_release_promises_written_questions_only_when_the_notebook_has_them(toy_root, tmp_path):
-    from autograder import bundles
+    from autograder.release import bundles
 
     root = tmp_path / "course"
     shutil.copytree(toy_root, root, ignore=shutil.ignore_patterns("__pycache__"))

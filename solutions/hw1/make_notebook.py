@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import build, check_cell, write, written_cells
+from autograder.release.notebooks import build, check_cell, write, written_cells
 
 OUT = Path(__file__).resolve().parents[2] / "assignments" / "hw1" / "hw1.ipynb"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.notebooks import Cell, build, code, md, write, written_cells, your_turn
+from autograder.release.notebooks import Cell, build, code, md, write, written_cells, your_turn
 
 OUTPUT = Path(__file__).resolve().parents[2] / "assignments" / "hw3" / "hw3.ipynb"
 

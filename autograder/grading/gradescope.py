@@ -10,10 +10,10 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder.config import load_course
+from autograder.course.config import load_course
 from autograder.errors import UserError
-from autograder.results import Results, failure_results, write_atomic
-from autograder.runner import grade
+from autograder.grading.results import Results, failure_results, write_atomic
+from autograder.grading.runner import grade
 
 INCOMPLETE = ("Grading did not complete: the scores below are those of the tests that finished. "
               "Please tell the course staff.")

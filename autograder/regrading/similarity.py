@@ -38,9 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.batch import BatchSubmission, find_submissions
-from autograder.config import Course
+from autograder.course.config import Course
 from autograder.errors import UserError
+from autograder.regrading.batch import BatchSubmission, find_submissions
 from shared.disclosure import Disclosure
 
 K = 25                  # noise threshold: shared stretches shorter than 25 normalised characters never count
@@ -208,7 +208,7 @@ def boilerplate_hashes(root: Path, hw: str, files: list[str]) -> dict[str, objec
 
 def load(course: Course, root: Path, hw: str, directory: Path) -> list[Entry]:
     """Every submission under ``directory``, its modules read and fingerprinted."""
-    from autograder import discovery
+    from autograder.grading import discovery
     from shared import disclosure
 
     files = course.assignment(hw).files

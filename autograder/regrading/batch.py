@@ -10,7 +10,7 @@ Contract (platform.md): ``cvgrade batch HW DIR [-j N] [--csv PATH] [--report PAT
   ``cvgrade grade`` plus per-test durations), up to ``jobs`` at a time, so one hostile or
   broken submission cannot stop or influence the others: a grading that fails or hangs is a
   row marked "not graded", never the end of the batch.
-* A warm start: one fork server (``autograder.forkserver``) for the whole batch, preloaded
+* A warm start: one fork server (``autograder.isolation.forkserver``) for the whole batch, preloaded
   with numpy (and torch when the homework needs it); every grading's workers are forked
   from it. If it cannot start, gradings start their workers cold.
 * Results are cached in ``DIR/.cvgrade-cache/HW/`` (or ``--cache``), keyed by a hash of the
@@ -47,7 +47,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.config import Course
+from autograder.course.config import Course
 from autograder.errors import UserError
 
 CACHE_FOLDER = ".cvgrade-cache"
@@ -171,7 +171,7 @@ def _hash_tree(digest: hashlib._Hash, root: Path, skip_dirs: set[str] = frozense
     are hashed as their target text, never followed; FIFOs and devices are skipped, never
     opened; an unreadable entry is hashed as its error.
     """
-    from autograder.discovery import MAX_FOLDER_DEPTH
+    from autograder.grading.discovery import MAX_FOLDER_DEPTH
 
     if not root.is_dir() or root.is_symlink():
         if root.is_file() and not root.is_symlink():
@@ -293,7 +293,7 @@ def _grade_one(root: Path, hw: str, submission: BatchSubmission, timeout_s: floa
 def _outcome(submission: BatchSubmission, document: dict | None, returncode: int, stderr: str,
              timed_out: bool, timeout_s: float, seconds: float) -> BatchResult:
     """What one grading process left (its results.json, exit status, stderr) as a ``BatchResult``."""
-    from autograder.results import failure_results
+    from autograder.grading.results import failure_results
 
     result = BatchResult(submission, seconds=seconds)
     extra = document.pop("_batch", {}) if document is not None else {}
@@ -372,7 +372,7 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
     """
     from tqdm import tqdm
 
-    from autograder.forkserver import ENV_VAR, ForkServer, ForkServerError
+    from autograder.isolation.forkserver import ENV_VAR, ForkServer, ForkServerError
 
     assignment = course.assignment(hw)
     root = Path(root).resolve()
@@ -426,7 +426,7 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
                 try:
                     result = future.result()
                 except Exception as err:  # noqa: BLE001 - one submission never stops the batch
-                    from autograder.results import failure_results
+                    from autograder.grading.results import failure_results
 
                     why = f"the batch could not run this grading: {type(err).__name__}: {err}"[:500]
                     result = BatchResult(group[0], failure_results(f"GRADER ERROR: {why}").to_json(), why,
@@ -465,7 +465,7 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
         write_csv(ordered, csv_path)
         echo(f"wrote {csv_path}")
     if report_path is not None:
-        from autograder.report import write_report
+        from autograder.regrading.report import write_report
 
         write_report(ordered, assignment.points, report_path, title=f"{hw}: {assignment.title}", warning=warning)
         echo(f"wrote {report_path}")

@@ -31,7 +31,7 @@ def warm_up(uses_torch: bool) -> None:
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 
-    import autograder.runner  # noqa: F401
+    import autograder.grading.runner  # noqa: F401
     import shared.pytest_plugin  # noqa: F401
 
     if uses_torch:

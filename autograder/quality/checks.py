@@ -5,8 +5,8 @@ the reference scores full marks, and so does every alternative correct solution 
 ``solutions/hwN/alternatives/<name>/`` (written in another style: the tests must reward
 behaviour, not the reference's implementation); the stubs score 0; every mutant in
 ``solutions/hwN/mutants/`` (a realistic student mistake: edits of the reference in
-``<module>__<slug>.yaml``, see ``autograder.mutants``) loses
-points; no degenerate submission generated from the stubs (``autograder.degenerate``: every
+``<module>__<slug>.yaml``, see ``autograder.quality.mutants``) loses
+points; no degenerate submission generated from the stubs (``autograder.quality.degenerate``: every
 graded function returns zeros, its input, a constant or None, or raises ValueError) scores
 more than ``degenerate.MAX_SHARE`` of the points; the notebook is valid nbformat and up to
 date with its generator; the spec's names exist (``contract``: docs/spec/hwN.md against the code,
@@ -25,9 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder import contract, degenerate, prefork
-from autograder.config import Course
-from autograder.mutants import MutantError, load_mutant, mutants_of
+from autograder.course.config import Course
+from autograder.grading import many as prefork
+from autograder.quality import contract, degenerate
+from autograder.quality.mutants import MutantError, load_mutant, mutants_of
 
 MIN_MUTANTS = 20
 
@@ -88,7 +89,7 @@ def count_tests(root: Path, hw: str) -> tuple[int, int]:
     """(public, hidden) test counts, parametrized cases included (pytest collection)."""
     import pytest
 
-    from autograder.runner import hidden_tests_dir, public_tests_dir
+    from autograder.grading.runner import hidden_tests_dir, public_tests_dir
 
     counts = []
     for folder in (public_tests_dir(root, hw), hidden_tests_dir(root, hw)):
@@ -182,7 +183,7 @@ def _degenerate_row(label: str, outcome: dict | str, points: float) -> CheckRow:
 def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: str | None = None,
                    echo: Callable[[str], None] = print) -> CheckReport:
     """The check report of ``hw``; ``only="degenerate"`` grades the degenerate variants alone."""
-    from autograder.runner import grade
+    from autograder.grading.runner import grade
 
     assignment = course.assignment(hw)
     report = CheckReport(hw)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.config import Assignment
+from autograder.course.config import Assignment
 
 
 def outline(assignment: Assignment) -> str:

@@ -24,7 +24,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 # (kind, source): kind is "md", "code", "check", or "question:ID" / "answer:ID" (written questions)
 Cell = tuple[str, str]
-COURSE_YAML = Path(__file__).resolve().parent.parent / "course.yaml"
+COURSE_YAML = Path(__file__).resolve().parents[2] / "course.yaml"
 
 METADATA = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -60,7 +60,7 @@ def your_turn(functions: str, module: str, *names: str) -> list[Cell]:
 def written_cells(hw: str, course_path: Path = COURSE_YAML) -> list[Cell]:
     """The written questions of ``hw`` from course.yaml: an introduction, then per question its
     cell (otter's BEGIN comment, number, id, points, prompt), an answer cell and an END cell."""
-    from autograder.config import load_course
+    from autograder.course.config import load_course
     from shared import written
 
     questions = load_course(course_path).assignment(hw).written

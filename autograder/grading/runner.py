@@ -15,12 +15,19 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from autograder import discovery
-from autograder.cleanup import remove_tree
-from autograder.config import Assignment, Course
-from autograder.plugin import GraderBackend, GraderPlugin
-from autograder.results import Results, TestResult, failure_results
-from autograder.sandbox import GradingCgroups, Sandbox, SandboxSettings, become_subreaper, prepare_folders, sandbox_user
+from autograder.course.config import Assignment, Course
+from autograder.grading import discovery
+from autograder.grading.plugin import GraderBackend, GraderPlugin
+from autograder.grading.results import Results, TestResult, failure_results
+from autograder.isolation.cleanup import remove_tree
+from autograder.isolation.sandbox import (
+    GradingCgroups,
+    Sandbox,
+    SandboxSettings,
+    become_subreaper,
+    prepare_folders,
+    sandbox_user,
+)
 from shared import disclosure
 from shared.modules import ReferenceModules, load_private
 from shared.source_checks import module_problem

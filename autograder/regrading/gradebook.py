@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.config import Course
+from autograder.course.config import Course
 from autograder.errors import UserError
 
 _SCORE_COLUMNS = ("total score", "total", "score")
@@ -255,7 +255,7 @@ def write_histogram(totals: list[float], path: Path) -> None:
     """Histogram of course totals: .png/.svg image or a self-contained .html page."""
     import html
 
-    from autograder.report import histogram_svg
+    from autograder.regrading.report import histogram_svg
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -1,6 +1,6 @@
 """The sandboxed worker: the only process that imports and runs student code.
 
-Started by ``autograder.sandbox`` as ``python -s -P -B worker.py FD WIRE_PY`` in a fresh,
+Started by ``autograder.isolation.sandbox`` as ``python -s -P -B worker.py FD WIRE_PY`` in a fresh,
 minimal environment, from a copy of this file inside the sandbox folder (the grader's own
 folders may be unreadable to it). It reads a setup message, applies its limits (and, when
 asked, drops to an unprivileged user) before any student code is imported, then answers

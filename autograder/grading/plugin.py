@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from autograder.results import TestResult
-from autograder.sandbox import Sandbox, StudentCodeError
+from autograder.grading.results import TestResult
+from autograder.isolation.sandbox import Sandbox, StudentCodeError
 from shared import asserts
 from shared.calls import describe_call, record_call
 from shared.pytest_plugin import BACKEND, PARTIAL, readable_name

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder import forkserver, wire
-from autograder.forkserver import worker_environment
+from autograder.isolation import forkserver, wire
+from autograder.isolation.forkserver import worker_environment
 
 OUTPUT_CAP = 8_000            # bytes of student output kept per call
 STARTUP_TIMEOUT_S = 30.0      # the worker's own start (Python + our bootstrap), not student code

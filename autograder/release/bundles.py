@@ -29,9 +29,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.cleanup import remove_tree
-from autograder.config import Assignment, Course
+from autograder.course.config import Assignment, Course
 from autograder.errors import UserError
+from autograder.isolation.cleanup import remove_tree
 from shared import disclosure, written
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -105,7 +105,7 @@ def autograder_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
     for package in ("autograder", "shared"):
         for path in _python_files(root / package):
             entries[path.relative_to(root).as_posix()] = path.read_bytes()
-    for template in sorted((root / "autograder" / "templates").glob("*")):
+    for template in sorted((root / "autograder" / "release" / "templates").glob("*")):
         entries[template.relative_to(root).as_posix()] = template.read_bytes()
     for path in _python_files(root / "assignments" / hw / "tests"):
         entries[path.relative_to(root).as_posix()] = path.read_bytes()
@@ -211,7 +211,7 @@ def _student_imports(assignment: Assignment) -> list[str]:
 def build_all(course: Course, root: Path, hw: str, out_dir: Path) -> list[Path]:
     """Write both zips for ``hw`` into ``out_dir`` (and ``hwN-written.md`` where the homework
     has written questions); return their paths, the autograder zip first."""
-    from autograder.written import write_outline
+    from autograder.release.written import write_outline
 
     out_dir = Path(out_dir)
     paths = [

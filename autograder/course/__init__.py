@@ -1,0 +1,1 @@
+"""The course as configured: course.yaml's model and the layout of each homework."""

@@ -1,0 +1,1 @@
+"""Grading one submission (and many): discovery, the pytest run, results, Gradescope's entry point."""

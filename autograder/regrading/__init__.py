@@ -1,0 +1,1 @@
+"""Local regrading of many submissions: batch, reports, gradebook, similarity."""

@@ -1,0 +1,1 @@
+"""What leaves the repository: the Gradescope autograder and student release bundles, notebooks."""
