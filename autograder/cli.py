@@ -15,34 +15,32 @@ from pathlib import Path
 
 import click
 
-from autograder.course.config import Course, load_course
+from autograder.course.layout import CourseCheckout, Homework, open_course
 from autograder.errors import UserError
+from autograder.tables import results_table, text_table
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Context:
+    """What every command needs: the course checkout, opened (and validated) on first use."""
+
     def __init__(self, root: Path):
         self.root = root
-        self._course: Course | None = None
+        self._checkout: CourseCheckout | None = None
 
     @property
-    def course(self) -> Course:
-        if self._course is None:
-            self._course = load_course(self.root / "course.yaml")
-        return self._course
+    def checkout(self) -> CourseCheckout:
+        if self._checkout is None:
+            self._checkout = open_course(self.root)
+        return self._checkout
 
-    def homeworks(self, ids: tuple[str, ...]) -> list[str]:
-        """The given ids, validated, or every homework that exists in the repository.
+    def homework(self, hw: str) -> Homework:
+        return self.checkout.homework(hw)
 
-        A homework exists once it has public tests (``assignments/hwN/tests/test_*.py``): one
-        still being written (stubs without tests) is left out of ``check`` and ``build`` runs
-        that name no homework.
-        """
-        if ids:
-            return [self.course.assignment(hw).id for hw in ids]
-        return [a.id for a in self.course.assignments
-                if any((self.root / "assignments" / a.id / "tests").glob("test_*.py"))]
+    def homeworks(self, ids: tuple[str, ...]) -> list[Homework]:
+        """The given homeworks, validated, or every released one (with public tests)."""
+        return self.checkout.homeworks(ids)
 
 
 pass_context = click.make_pass_decorator(_Context)
@@ -65,11 +63,12 @@ def list_command(ctx: _Context) -> None:
     from autograder.quality.checks import count_tests
 
     rows = [("id", "title", "points", "written", "public", "hidden", "due")]
-    for a in ctx.course.assignments:
-        public, hidden = count_tests(ctx.root, a.id)
+    for homework in ctx.checkout.homeworks([a.id for a in ctx.checkout.course.assignments]):
+        a = homework.assignment
+        public, hidden = count_tests(homework)
         written = f"{a.written_points:g} ({len(a.written)} q)" if a.written else "-"
         rows.append((a.id, a.title, f"{a.points:g}", written, str(public), str(hidden), a.due.isoformat()))
-    click.echo(_table(rows))
+    click.echo(text_table(rows))
 
 
 @cli.command()
@@ -84,8 +83,8 @@ def check(ctx: _Context, hw: tuple[str, ...], jobs: int, only: str | None) -> No
     from autograder.quality.checks import check_homework
 
     failed = False
-    for hw_id in ctx.homeworks(hw):
-        report = check_homework(ctx.course, ctx.root, hw_id, jobs=jobs, only=only, echo=click.echo)
+    for homework in ctx.homeworks(hw):
+        report = check_homework(homework, jobs=jobs, only=only, echo=click.echo)
         click.echo(report.table())
         failed |= not report.ok
     sys.exit(1 if failed else 0)
@@ -100,8 +99,8 @@ def build(ctx: _Context, hw: tuple[str, ...], out_dir: Path) -> None:
     """Write DIR/hwN-autograder.zip (Gradescope) and DIR/hwN-student.zip (release)."""
     from autograder.release import bundles
 
-    for hw_id in ctx.homeworks(hw):
-        for path in bundles.build_all(ctx.course, ctx.root, hw_id, out_dir):
+    for homework in ctx.homeworks(hw):
+        for path in bundles.build_all(homework, out_dir):
             click.echo(f"wrote {path} ({path.stat().st_size // 1024} kB)")
 
 
@@ -120,10 +119,10 @@ def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path 
     from autograder.grading.results import write_atomic
     from autograder.grading.runner import grade as run_grade
 
-    hw_id = ctx.course.assignment(hw).id
+    homework = ctx.homework(hw)
     with _results_on_user_error(json_path):
-        results = run_grade(ctx.course, ctx.root, hw_id, list(submission),
-                            public_only=public_only, only_module=only_module, skip_training=skip_training)
+        results = run_grade(homework, list(submission), public_only=public_only, only_module=only_module,
+                            skip_training=skip_training)
     click.echo(results_table(results.to_json()))
     if json_path is not None:
         write_atomic(json_path, results.to_json())
@@ -140,9 +139,9 @@ def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path 
 @pass_context
 def simulate(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, dist: Path) -> None:
     """Run the built hwN-autograder.zip as Gradescope would, in a temporary root."""
-    from autograder.release import bundles
+    from autograder.release.simulate import simulate as simulate_bundle
 
-    document = bundles.simulate(ctx.course, ctx.root, ctx.course.assignment(hw).id, list(submission), dist)
+    document = simulate_bundle(ctx.homework(hw), list(submission), dist)
     click.echo(results_table(document))
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,10 +171,10 @@ def batch(ctx: _Context, hw: str, directory: Path, jobs: int, csv_path: Path | N
     """
     from autograder.regrading.batch import run_batch
 
-    results = run_batch(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, jobs=jobs,
+    results = run_batch(ctx.homework(hw), directory, jobs=jobs,
                         csv_path=csv_path, report_path=report_path, cache_dir=cache_dir, use_cache=not no_cache,
                         warm=not cold, echo=click.echo)
-    sys.exit(1 if any(r.document is None or r.error for r in results) else 0)
+    sys.exit(1 if any(not r.grading.graded for r in results) else 0)
 
 
 @cli.command()
@@ -197,34 +196,36 @@ def similarity(ctx: _Context, hw: str, directory: Path, report_path: Path | None
     """
     from autograder.regrading.similarity import run_similarity
 
-    run_similarity(ctx.course, ctx.root, ctx.course.assignment(hw).id, directory, report_path=report_path,
+    run_similarity(ctx.homework(hw), directory, report_path=report_path,
                    csv_path=csv_path, show=show, echo=click.echo)
 
 
-@cli.command("batch-grade", hidden=True)
+@cli.command("grade-one", hidden=True)
 @click.argument("hw")
 @click.argument("submission", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="where the Grading (outcome.py) is written as JSON")
+@click.option("--only-module", help="run only the tests of this module")
+@click.option("--skip-training", is_flag=True, help="skip tests marked training")
 @pass_context
-def batch_grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path) -> None:
-    """(batch) ``cvgrade grade`` for one submission of a batch: results.json plus test durations."""
+def grade_one(ctx: _Context, hw: str, submission: tuple[Path, ...], out_path: Path, only_module: str | None,
+              skip_training: bool) -> None:
+    """(grading.many) One grading in a fresh process: its Grading, never a traceback."""
+    import time
+
+    from autograder.grading.outcome import Grading
     from autograder.grading.results import write_atomic
     from autograder.grading.runner import grade as run_grade
 
-    hw_id = ctx.course.assignment(hw).id
-    with _results_on_user_error(json_path, batch=True):
-        results = run_grade(ctx.course, ctx.root, hw_id, list(submission))
-    document = results.to_json()
-    document["_batch"] = {
-        "durations": {t["name"]: round(r.duration_s, 4) for t, r in zip(document["tests"], results.tests,
-                                                                          strict=True)},
-        "complete": results.complete, "grader_error": results.grader_error,
-    }
-    isolation = getattr(results, "isolation", None)     # how far students were isolated, when reported
-    if isinstance(isolation, (str, dict, bool)):
-        document["_batch"]["isolation"] = isolation
-    write_atomic(json_path, document)
-    sys.exit(1 if results.grader_error else 0)
+    started = time.monotonic()
+    try:
+        results = run_grade(ctx.homework(hw), list(submission), only_module=only_module,
+                            skip_training=skip_training)
+        grading = Grading.of(results, time.monotonic() - started)
+    except UserError as err:
+        grading = Grading.failed("not graded", str(err), time.monotonic() - started)
+    write_atomic(out_path, grading.to_json())
+    sys.exit(0 if grading.status != "grader error" else 1)
 
 
 @cli.command()
@@ -245,7 +246,7 @@ def gradebook(ctx: _Context, grades: tuple[str, ...], out_path: Path, histogram_
     """
     from autograder.regrading.gradebook import build_gradebook
 
-    build_gradebook(ctx.course, list(grades), out_path, histogram_path, echo=click.echo)
+    build_gradebook(ctx.checkout.course, list(grades), out_path, histogram_path, echo=click.echo)
 
 
 @cli.command(hidden=True)
@@ -261,11 +262,10 @@ def gradescope(ctx: _Context, hw: str, gs_root: Path) -> None:
 
 
 @contextlib.contextmanager
-def _results_on_user_error(json_path: Path | None, *, batch: bool = False) -> Iterator[None]:
+def _results_on_user_error(json_path: Path | None) -> Iterator[None]:
     """A submission that cannot be graded (a bad zip, ...) still leaves a valid results.json.
 
-    The error then goes on to ``main``: one line, exit status 2. For ``batch-grade`` the
-    document says it was the submission's fault, not the grader's (``_batch.user_error``).
+    The error then goes on to ``main``: one line, exit status 2.
     """
     try:
         yield
@@ -273,26 +273,8 @@ def _results_on_user_error(json_path: Path | None, *, batch: bool = False) -> It
         if json_path is not None:
             from autograder.grading.results import failure_results, write_atomic
 
-            document = failure_results(f"Your submission could not be graded: {err}").to_json()
-            if batch:
-                document["_batch"] = {"user_error": str(err), "complete": False, "grader_error": False}
-            write_atomic(json_path, document)
+            write_atomic(json_path, failure_results(f"Your submission could not be graded: {err}").to_json())
         raise
-
-
-def results_table(document: dict) -> str:
-    rows = [("#", "test", "score", "status")]
-    for t in document["tests"]:
-        rows.append((t.get("number", ""), t["name"][:70], f"{t['score']:g}/{t['max_score']:g}", t.get("status", "")))
-    total = sum(t["max_score"] for t in document["tests"])
-    return f"{_table(rows)}\n\ntotal: {document['score']:g} / {total:g}\n{document.get('output', '')}"
-
-
-def _table(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def main() -> None:

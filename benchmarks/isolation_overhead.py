@@ -36,11 +36,11 @@ def timed(command: list[str], env: dict | None = None) -> float:
 
 def measure(hw: str, repeat: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
-    from autograder.course.config import load_course
+    from autograder.course.layout import open_course
     from autograder.isolation.forkserver import ENV_VAR, ForkServer
 
     cvgrade = [sys.executable, "-m", "autograder"]
-    preload = ["numpy", "torch"] if load_course(ROOT / "course.yaml").assignment(hw).uses_torch else ["numpy"]
+    preload = ["numpy", "torch"] if open_course(ROOT).homework(hw).uses_torch else ["numpy"]
     with tempfile.TemporaryDirectory() as tmp, ForkServer(preload) as server:
         runs = {
             "grade": [timed([*cvgrade, "grade", hw, f"solutions/{hw}", "--json", f"{tmp}/r.json"])

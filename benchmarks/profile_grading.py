@@ -51,11 +51,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from autograder.course.config import load_course
+    from autograder.course.layout import open_course
     from autograder.isolation.forkserver import ENV_VAR, ForkServer
 
-    course = load_course(ROOT / "course.yaml")
-    assignment = course.assignment(args.hw)
+    homework = open_course(ROOT).homework(args.hw)
     submission = args.submission or ROOT / "solutions" / args.hw
     load = os.getloadavg()[0]
     python = sys.executable
@@ -65,15 +64,15 @@ def main() -> None:
 
     server = None
     if not args.cold:
-        server = ForkServer(["numpy", "torch"] if assignment.uses_torch else ["numpy"])
+        server = ForkServer(["numpy", "torch"] if homework.uses_torch else ["numpy"])
         os.environ[ENV_VAR] = server.start()
     from autograder.grading.runner import grade
 
-    grade(course, ROOT, args.hw, [submission])                 # warm this process's own caches once
+    grade(homework, [submission])                 # warm this process's own caches once
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
-    results = grade(course, ROOT, args.hw, [submission])
+    results = grade(homework, [submission])
     profile.disable()
     total = time.perf_counter() - started
     if server is not None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from platform_helpers import HIDDEN_TESTS, OTHER_REFERENCE, PUBLIC_TESTS, REPO, TOY_COURSE, TOY_REFERENCE, TOY_STUB
 
+from autograder.release.bundles import RELEASE_PYTEST_INI
+
 
 @pytest.fixture(scope="session")
 def toy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -24,7 +26,7 @@ def toy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "- {old: 'return 2 *', new: 'return 3 *'}\n")
     (root / "assignments/hw0/toy.py").write_text(TOY_STUB)
     (root / "assignments/hw0/other.py").write_text("def triple(x):\n    raise NotImplementedError\n")
-    shutil.copyfile(REPO / "assignments/hw0/conftest.py", root / "assignments/hw0/conftest.py")
+    (root / "assignments/hw0/pytest.ini").write_text(RELEASE_PYTEST_INI)
     for package in ("autograder", "shared"):
         shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     return root

@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC_SCHEMA = REPO.parent / "shared" / "spec" / "gradescope-results.schema.json"
+SPEC_SCHEMA = REPO / "docs" / "spec" / "gradescope-results.schema.json"
 SCHEMA = json.loads((REPO / "autograder" / "grading" / "schema" / "results.schema.json").read_text())
 
 TOY_COURSE = """

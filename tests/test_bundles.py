@@ -38,7 +38,7 @@ def test_student_zip_has_no_solutions(toy_root, tmp_path):
         names = set(archive.namelist())
         stub = archive.read("hw0/toy.py").decode()
         readme = archive.read("hw0/README.md").decode()
-    assert {"hw0/toy.py", "hw0/other.py", "hw0/tests/test_toy.py", "hw0/conftest.py",
+    assert {"hw0/toy.py", "hw0/other.py", "hw0/tests/test_toy.py", "hw0/pytest.ini",
             "hw0/shared/asserts.py", "hw0/requirements.txt", "hw0/submit.py",
             "hw0/shared/submit.py", "hw0/shared/notebook_checks.py", "hw0/shared/source_checks.py"} <= names
     assert not any("solutions" in n or "hidden" in n or "mutants" in n or "autograder/" in n for n in names)

@@ -1,7 +1,7 @@
 """The command line: user mistakes are one line and exit status 2; list shows the course."""
 from __future__ import annotations
 
-from platform_helpers import cvgrade
+from platform_helpers import REPO, cvgrade
 
 
 def test_list_shows_every_assignment():
@@ -13,8 +13,8 @@ def test_list_shows_every_assignment():
 
 def test_unknown_homework(tmp_path):
     proc = cvgrade("grade", "hw9", str(tmp_path))
-    assert proc.returncode == 2 and proc.stderr.strip() == "cvgrade: unknown homework 'hw9': course.yaml defines " \
-        "hw0, hw1, hw2, hw3, hw4, hw5"
+    assert proc.returncode == 2 and proc.stderr.strip() == f"cvgrade: unknown homework 'hw9': {REPO}/course.yaml " \
+        "defines hw0, hw1, hw2, hw3, hw4, hw5"
 
 
 def test_missing_submission_and_corrupt_zip(tmp_path):

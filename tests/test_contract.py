@@ -16,7 +16,7 @@ HOMEWORKS = [a.id for a in load_course(REPO / "course.yaml").assignments
 
 @pytest.mark.parametrize("hw", HOMEWORKS)
 def test_every_homework_keeps_its_spec(hw):
-    report = contract.check(REPO, hw)
+    report = contract.check(REPO / "docs" / "spec" / f"{hw}.md", REPO / "assignments" / hw, REPO / "solutions" / hw)
     assert report.names > 0, f"docs/spec/{hw}.md names no function"
     assert report.ok, "\n".join(report.problems)
 
@@ -38,7 +38,8 @@ def test_a_changed_default_a_renamed_parameter_and_a_missing_name_are_caught(tmp
     reference = root / "solutions" / "hw0" / "filters.py"
     reference.write_text(reference.read_text().replace("def box_kernel(size", "def box_kernel(n").replace(
         "def sharpen(", "def sharpen_image("))
-    problems = "\n".join(contract.check(root, "hw0").problems)
+    report = contract.check(root / "docs/spec/hw0.md", root / "assignments/hw0", root / "solutions/hw0")
+    problems = "\n".join(report.problems)
     assert "assignments/hw0/filters.py: `convolve2d(image, kernel, mode='full'" in problems.replace('"', "'")
     assert "solutions/hw0/filters.py: `box_kernel(n" in problems
     assert "`sharpen` is not defined at module level" in problems
@@ -51,5 +52,5 @@ def test_defaults_compare_as_literals_and_commas_inside_them_are_kept(tmp_path):
     for side in ("assignments", "solutions"):
         (tmp_path / side / "hwx").mkdir(parents=True)
         (tmp_path / side / "hwx" / "m.py").write_text('def f(a, sizes=(1,2), name="x, y"):\n    pass\n')
-    report = contract.check(tmp_path, "hwx")
+    report = contract.check(spec, tmp_path / "assignments/hwx", tmp_path / "solutions/hwx")
     assert report.ok and report.names == 2, report.problems

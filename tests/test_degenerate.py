@@ -24,6 +24,7 @@ from autograder.quality.degenerate import (
     is_graded,
     return_shapes,
 )
+from autograder.release.bundles import RELEASE_PYTEST_INI
 from shared.source_checks import module_problem
 
 COURSE = yaml.safe_load((REPO / "course.yaml").read_text())
@@ -254,7 +255,7 @@ def make_course(root: Path, leaky: bool) -> Path:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    shutil.copyfile(REPO / "assignments/hw0/conftest.py", root / "assignments/hw0/conftest.py")
+    (root / "assignments/hw0/pytest.ini").write_text(RELEASE_PYTEST_INI)
     for package in ("autograder", "shared"):
         shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     return root
@@ -307,11 +308,12 @@ def test_an_unknown_only_is_one_line_and_exit_2(leaky_root):
      "is not defined\nmore", "importing toy.py failed with NameError: name 'np' is not defined"),
 ])
 def test_a_variant_that_does_not_load_fails_instead_of_scoring_a_vacuous_zero(output, test_output, problem):
+    from autograder.grading.outcome import Grading
     from autograder.quality.checks import _degenerate_row
 
-    document = {"score": 0.0, "_exit": 0, "output": output,
+    document = {"score": 0.0, "output": output,
                 "tests": [{"name": "t", "number": "1", "score": 0.0, "max_score": 10.0, "output": test_output}]}
-    row = _degenerate_row("degenerate zeros", document, 10)
+    row = _degenerate_row("degenerate zeros", Grading(document), 10)
     assert not row.ok and row.got.startswith("NOT A VALID VARIANT: ") and problem in row.got, row.got
     document["output"], document["tests"][0]["output"] = "HW0 Toy: 0 / 10 points.\n- note: ignored extra file", ""
-    assert _degenerate_row("degenerate zeros", document, 10).ok
+    assert _degenerate_row("degenerate zeros", Grading(document), 10).ok

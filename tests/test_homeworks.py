@@ -17,6 +17,7 @@ import pytest
 from platform_helpers import REPO, cvgrade, validate_results
 
 from autograder.course.config import load_course
+from autograder.release.bundles import RELEASE_PYTEST_INI
 
 COURSE = load_course(REPO / "course.yaml")
 HOMEWORKS = [a.id for a in COURSE.assignments if (REPO / "assignments" / a.id / "tests").is_dir()
@@ -62,7 +63,7 @@ def test_notebook_executes_against_the_reference(hw, tmp_path):
     shutil.copytree(REPO / "shared", tmp_path / "shared", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "assignments" / hw / "tests", tmp_path / "tests",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "assignments" / hw / "conftest.py", tmp_path)
+    (tmp_path / "pytest.ini").write_text(RELEASE_PYTEST_INI)
     nb = _execute(nbformat.read(tmp_path / notebook.name, as_version=4), tmp_path)
     assert _errors(nb) == []
     checks = _check_cells(nb)

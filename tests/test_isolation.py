@@ -172,7 +172,7 @@ ATTACKS = {
                     seen.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode())
                 except OSError:
                     pass
-        strangers = [c for c in seen if "autograder" in c or "pytest" in c or "batch-grade" in c]
+        strangers = [c for c in seen if "autograder" in c or "pytest" in c or "grade-one" in c]
         if strangers or len(seen) > 8:
             print("found", strangers, len(seen))
             return None

@@ -1,10 +1,10 @@
 """A batch never turns a failure of the grader into a student's score.
 
-The grading processes here are fakes (``batch._grading_command`` swapped for a small script
-that behaves as a grading process did in the incidents: killed by a signal, a grader error,
-an incomplete result, a "GRADER ERROR" line, no results at all, a bad zip, a grading that
-was not isolated from the others), so every case is exact and fast. The real path (the
-``cvgrade batch-grade`` process) is covered by test_batch.py.
+The grading processes here are fakes (``many.grading_argv`` swapped for a small script that
+behaves as a grading process did in the incidents: killed by a signal, a grader error, an
+incomplete result, a "GRADER ERROR" line, no results at all, a bad zip, a grading that was not
+isolated from the others), so every case is exact and fast. The real path (the ``cvgrade
+grade-one`` process) is covered by test_batch.py.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from platform_helpers import validate_results
 
-from autograder.course.config import load_course
+from autograder.course.layout import open_course
+from autograder.grading import many
 from autograder.regrading import batch
 
 FAKE_GRADING = textwrap.dedent("""
@@ -32,8 +33,8 @@ FAKE_GRADING = textwrap.dedent("""
              {"name": "triple: an integer", "number": "2", "score": 0.0, "max_score": 8.0, "status": "failed",
               "visibility": "visible", "output": "the sandbox process ended unexpectedly", "tags": []}]
     document = {"score": 2.0, "execution_time": 0.5, "output": "HW0 Toy: 2 / 10 points.", "visibility": "visible",
-                "stdout_visibility": "hidden", "tests": tests,
-                "_batch": {"durations": {"double: a small array": 0.1}, "complete": True, "grader_error": False}}
+                "stdout_visibility": "hidden", "tests": tests}
+    grading = {"document": document, "status": "graded", "durations": {"double: a small array": 0.1}}
     status = 0
     if mode == "killed":
         os.kill(os.getpid(), signal.SIGKILL)
@@ -41,26 +42,26 @@ FAKE_GRADING = textwrap.dedent("""
         sys.stderr.write("Traceback (most recent call last):\\nRecursionError: maximum recursion depth\\n")
         sys.exit(1)
     if mode == "grader error":
-        document["_batch"]["grader_error"] = True
+        grading["status"], grading["error"] = "grader error", "the grader failed"
         status = 1
     if mode == "incomplete":
-        document["_batch"]["complete"] = False
+        grading["status"], grading["error"] = "grader error", "INCOMPLETE: grading was stopped"
     if mode == "GRADER ERROR line":
         document["output"] = "GRADER ERROR: the sandbox could not run known-good code.\\n" + document["output"]
     if mode == "exit 1":
         status = 1
     if mode == "bad zip":
         document = {"score": 0.0, "execution_time": 0.0, "output": "Your submission could not be graded: x",
-                    "visibility": "visible", "stdout_visibility": "hidden", "tests": [],
-                    "_batch": {"user_error": "not graded: bad zip: sub.zip: not a readable zip file (truncated)"}}
-        status = 2
+                    "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+        grading = {"document": document, "status": "not graded",
+                   "error": "not graded: bad zip: sub.zip: not a readable zip file (truncated)"}
     if mode == "not isolated":
         document["output"] += ("\\nIsolation (none): your code ran without privileges in a separate process. "
                                "Other submissions graded at the same time were not isolated from one another.")
     if mode == "isolation field":
-        document["_batch"]["isolation"] = {"mode": "none", "isolated_from_other_gradings": False}
+        grading["isolation"] = {"mode": "none", "isolated_from_other_gradings": False}
     with open(out, "w") as handle:
-        json.dump(document, handle)
+        json.dump(grading, handle)
     sys.exit(status)
 """)
 
@@ -72,17 +73,17 @@ def fake_batch(toy_root, tmp_path, monkeypatch):
     """``run(modes, jobs=1)``: a batch of one submission per mode, graded by the fake script."""
     script = tmp_path / "fake_grading.py"
     script.write_text(FAKE_GRADING)
-    monkeypatch.setattr(batch, "_grading_command",
-                        lambda root, hw, submission, out: [sys.executable, str(script), str(submission), str(out)])
+    monkeypatch.setattr(many, "grading_argv",
+                        lambda homework, job, out: [sys.executable, str(script), str(job.submission[0]), str(out)])
     folder = tmp_path / "class"
-    course = load_course(toy_root / "course.yaml")
+    homework = open_course(toy_root).homework("hw0")
 
     def run(modes: list[str], jobs: int = 1) -> tuple[list[batch.BatchResult], list[str], Path]:
         for mode in modes:
             (folder / mode.replace(" ", "_")).mkdir(parents=True, exist_ok=True)
             (folder / mode.replace(" ", "_") / "mode").write_text(mode)
         said: list[str] = []
-        results = batch.run_batch(course, toy_root, "hw0", folder, jobs=jobs, csv_path=tmp_path / "grades.csv",
+        results = batch.run_batch(homework, folder, jobs=jobs, csv_path=tmp_path / "grades.csv",
                                   report_path=tmp_path / "report.html", warm=False, echo=said.append,
                                   progress=False)
         return results, said, tmp_path
@@ -181,20 +182,22 @@ def test_the_submission_hash_survives_a_5000_deep_folder_fifos_and_links(tmp_pat
         assert remove_tree(root) == []
 
 
-def test_batch_grade_writes_isolation_and_json_safe_documents(toy_root, tmp_path):
-    """The real grading process's document carries what batch reads (and nothing unserialisable)."""
+def test_grade_one_writes_isolation_and_json_safe_outcomes(toy_root, tmp_path):
+    """The real grading process's outcome carries what batch reads (and nothing unserialisable)."""
     from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade
+
+    from autograder.grading.outcome import Grading
 
     submission = tmp_path / "s"
     submission.mkdir()
     (submission / "toy.py").write_text(TOY_REFERENCE)
     (submission / "other.py").write_text(OTHER_REFERENCE)
     out = tmp_path / "out.json"
-    proc = cvgrade("batch-grade", "hw0", str(submission), "--json", str(out), root=toy_root)
-    document = json.loads(out.read_text())
+    proc = cvgrade("grade-one", "hw0", str(submission), "--out", str(out), root=toy_root)
+    grading = Grading.from_json(json.loads(out.read_text()))
     assert proc.returncode == 0, proc.stderr
-    assert document["_batch"]["complete"] is True and document["_batch"]["grader_error"] is False
-    assert any(line.startswith("Isolation") for line in document["output"].splitlines())
-    isolation = document["_batch"].get("isolation")
-    if isinstance(isolation, dict):                    # Results.isolation, when the runner reports it
-        assert batch._isolation(document, document["_batch"])[1] is (not isolation["isolated_from_other_gradings"])
+    assert grading.status == "graded" and grading.score == grading.max_score > 0
+    assert any(line.startswith("Isolation") for line in grading.document["output"].splitlines())
+    assert len(grading.nodeids) == len(grading.document["tests"]) and set(grading.durations) <= {
+        t["name"] for t in grading.document["tests"]}
+    assert batch._isolation(grading)[1] is (not grading.isolation["isolated_from_other_gradings"])

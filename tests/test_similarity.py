@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from platform_helpers import REPO, cvgrade
 
-from autograder.course.config import load_course
+from autograder.course.layout import open_course
 from autograder.regrading import similarity
 from shared import disclosure
 
-COURSE = load_course(REPO / "course.yaml")
+CHECKOUT = open_course(REPO)
+COURSE = CHECKOUT.course
 
 
 class _Renamer(ast.NodeTransformer):
@@ -86,7 +87,7 @@ def write(folder: Path, modules: dict[str, str], disclosed: str | None = None) -
 
 
 def ranked(hw: str, folder: Path) -> list[similarity.Pair]:
-    return similarity.rank(similarity.load(COURSE, REPO, hw, folder))
+    return similarity.rank(similarity.load(CHECKOUT.homework(hw), folder))
 
 
 def key(pair: similarity.Pair) -> frozenset[str]:
@@ -121,7 +122,7 @@ def test_stubs_are_boilerplate_and_share_nothing(tmp_path):
     src = sources("hw0")
     for i in range(3):
         write(tmp_path / f"s{i}", src["stub"])
-    entries = similarity.load(COURSE, REPO, "hw0", tmp_path)
+    entries = similarity.load(CHECKOUT.homework("hw0"), tmp_path)
     assert all(not fp.hashes for e in entries for fp in e.prints.values())
     assert similarity.rank(entries) == []
 
@@ -168,7 +169,7 @@ def test_report_and_csv_escape_student_text_and_show_code_side_by_side(tmp_path)
     write(cohort / "evil", {f: f"# {hostile}\n" + t for f, t in src["ref"].items()})
     write(cohort / "=cmd", {f: disguise(t, 6) for f, t in src["ref"].items()})
     report, table = tmp_path / "sim.html", tmp_path / "sim.csv"
-    pairs = similarity.run_similarity(COURSE, REPO, "hw0", cohort, report_path=report, csv_path=table,
+    pairs = similarity.run_similarity(CHECKOUT.homework("hw0"), cohort, report_path=report, csv_path=table,
                                       echo=lambda line: None)
     assert len(pairs) == 1 and pairs[0].flagged
     text = report.read_text()
@@ -241,4 +242,4 @@ def test_missing_copydetect_is_one_line(monkeypatch, tmp_path):
 
     monkeypatch.setitem(__import__("sys").modules, "copydetect", None)
     with pytest.raises(UserError, match=r"needs copydetect \(pip install -r requirements.txt\)"):
-        similarity.run_similarity(COURSE, REPO, "hw0", tmp_path, echo=lambda line: None)
+        similarity.run_similarity(CHECKOUT.homework("hw0"), tmp_path, echo=lambda line: None)

@@ -204,19 +204,19 @@ def test_submit_written_exports_from_the_release(tmp_path):
 
 
 def test_release_promises_written_questions_only_when_the_notebook_has_them(toy_root, tmp_path):
+    from autograder.course.layout import open_course
     from autograder.release import bundles
 
     root = tmp_path / "course"
     shutil.copytree(toy_root, root, ignore=shutil.ignore_patterns("__pycache__"))
     (root / "course.yaml").write_text((root / "course.yaml").read_text().replace(
         "    requirements:", "    written: [{id: why, points: 2, prompt: 'Why does it work?'}]\n    requirements:"))
-    course = load_course(root / "course.yaml")
-    entries = bundles.student_entries(course, root, "hw0")
+    entries = bundles.student_entries(open_course(root).homework("hw0"))
     assert "Written questions" not in entries["hw0/README.md"].decode()
     assert "hw0/requirements-written.txt" not in entries
     nb = notebooks.build([lambda: notebooks.written_cells("hw0", root / "course.yaml")])
     notebooks.write(nb, root / "assignments" / "hw0" / "hw0.ipynb")
-    entries = bundles.student_entries(course, root, "hw0")
+    entries = bundles.student_entries(open_course(root).homework("hw0"))
     readme = entries["hw0/README.md"].decode()
     assert "## Written questions (2 points" in readme and "| 1 | `why` | 2 |" in readme
     assert b'"written": ["why"]' in entries["hw0/submit.py"]

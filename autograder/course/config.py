@@ -63,7 +63,8 @@ class Limits(_Model):
 
 
 class Assignment(_Model):
-    id: str = Field(pattern=r"^hw[0-5]$")
+    # hw0, hw1, ...: also the homework's folder name under assignments/ and solutions/
+    id: str = Field(pattern=r"^hw[0-9]+$")
     title: str
     points: float = Field(gt=0)
     files: list[str] = Field(min_length=1)

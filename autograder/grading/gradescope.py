@@ -10,7 +10,7 @@ import time
 import traceback
 from pathlib import Path
 
-from autograder.course.config import load_course
+from autograder.course.layout import open_course
 from autograder.errors import UserError
 from autograder.grading.results import Results, failure_results, write_atomic
 from autograder.grading.runner import grade
@@ -31,8 +31,8 @@ def run(source_root: Path, hw: str, gs_root: Path) -> int:
         write_atomic(results_path, document)
 
     try:
-        course = load_course(Path(source_root) / "course.yaml")
-        results = grade(course, Path(source_root), hw, [Path(gs_root) / "submission"], on_update=progress,
+        homework = open_course(Path(source_root)).homework(hw)
+        results = grade(homework, [Path(gs_root) / "submission"], on_update=progress,
                         hide=(Path(gs_root) / "results",))
     except UserError as err:
         results = failure_results(f"Your submission could not be graded: {err}", time.monotonic() - started)

@@ -69,6 +69,7 @@ class Results:
     leaderboard: list[dict] = field(default_factory=list)
     complete: bool = True
     grader_error: bool = False
+    isolation: dict = field(default_factory=dict)   # how student code was isolated (runner.isolation_info)
 
     @property
     def score(self) -> float:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from autograder.course.config import Assignment, Course
+from autograder.course.layout import Homework
 from autograder.grading import discovery
 from autograder.grading.plugin import GraderBackend, GraderPlugin
 from autograder.grading.results import Results, TestResult, failure_results
@@ -35,18 +35,6 @@ from shared.source_checks import module_problem
 SANDBOX_PROCESSES = 64     # RLIMIT_NPROC of the sandbox uid: enough for torch's threads, not a fork bomb
 
 
-def public_tests_dir(root: Path, hw: str) -> Path:
-    return root / "assignments" / hw / "tests"
-
-
-def hidden_tests_dir(root: Path, hw: str) -> Path:
-    return root / "solutions" / hw / "tests"
-
-
-def reference_dir(root: Path, hw: str) -> Path:
-    return root / "solutions" / hw
-
-
 @contextlib.contextmanager
 def _pytest_environment() -> Iterator[None]:
     """No third-party plugins auto-loaded into the grader's pytest."""
@@ -61,17 +49,17 @@ def _pytest_environment() -> Iterator[None]:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
 
 
-def _stage(assignment: Assignment, submission: discovery.Submission, folder: Path) -> dict[str, str]:
+def _stage(homework: Homework, submission: discovery.Submission, folder: Path) -> dict[str, str]:
     """Write the usable module files into ``folder``; return {module: why it cannot be used}."""
     problems: dict[str, str] = {}
     folder.mkdir(parents=True)
-    for name in assignment.files:
+    for name in homework.files:
         module = name[:-3]
         if name in submission.missing:
             problems[module] = f"{name} was not found in your submission"
             continue
         source = submission.files[name]
-        problem = module_problem(name, source, assignment.forbidden_imports.get(name, []))
+        problem = module_problem(name, source, homework.assignment.forbidden_imports.get(name, []))
         if problem is not None:
             problems[module] = problem
             continue
@@ -79,11 +67,11 @@ def _stage(assignment: Assignment, submission: discovery.Submission, folder: Pat
     return problems
 
 
-def test_targets(root: Path, hw: str, *, public_only: bool = False, only_module: str | None = None) -> list[str]:
+def test_targets(homework: Homework, *, public_only: bool = False, only_module: str | None = None) -> list[str]:
     """Test folders (or, for ``only_module``, its files ``test_<module>*.py``) to run."""
-    folders = [public_tests_dir(root, hw)]
-    if not public_only and hidden_tests_dir(root, hw).is_dir():
-        folders.append(hidden_tests_dir(root, hw))
+    folders = [homework.public_tests]
+    if not public_only and homework.hidden_tests.is_dir():
+        folders.append(homework.hidden_tests)
     if only_module is not None:
         files = [str(f) for folder in folders for f in sorted(folder.glob(f"test_{only_module}*.py"))]
         if files:
@@ -91,18 +79,16 @@ def test_targets(root: Path, hw: str, *, public_only: bool = False, only_module:
     return [str(f) for f in folders]
 
 
-def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, public_only: bool = False,
+def grade(homework: Homework, submission_paths: list[Path], *, public_only: bool = False,
           only_module: str | None = None, skip_training: bool = False, hide: tuple[Path, ...] = (),
           on_update: Callable[[Results], None] | None = None) -> Results:
-    """Grade ``submission_paths`` for homework ``hw`` with the tests and reference under ``root``.
+    """Grade ``submission_paths`` (a folder, a zip or module files) with ``homework``'s tests and reference.
 
     ``only_module`` and ``skip_training`` narrow the run for ``cvgrade check``'s mutants
     (tests of one module; no training probes); a real grading never sets them.
     """
-    assignment = course.assignment(hw)
-    root = Path(root).resolve()
     started = time.monotonic()
-    submission = discovery.collect([Path(p) for p in submission_paths], [*assignment.files, disclosure.FILE_NAME])
+    submission = discovery.collect([Path(p) for p in submission_paths], [*homework.files, disclosure.FILE_NAME])
     results = Results()
 
     def updated(record: TestResult) -> None:
@@ -113,17 +99,15 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
 
     user = sandbox_user()
     become_subreaper()
-    limits = assignment.limits
-    cgroups = GradingCgroups(limits.memory_mb << 20, SANDBOX_PROCESSES)
+    cgroups = GradingCgroups(homework.limits.memory_mb << 20, SANDBOX_PROCESSES)
     cgroups.create()
     try:
         # Removed with remove_tree, never shutil.rmtree: student code wrote into the sandbox
         # folder (a tree thousands deep, modes it removed) and clean-up must not raise.
         work, sandbox_tmp = Path(tempfile.mkdtemp(prefix="cvgrade-")), Path(tempfile.mkdtemp(prefix="cvgrade-sandbox-"))
         try:
-            return _grade_in(course, root, hw, assignment, submission, results, updated, started, user, cgroups,
-                             work, sandbox_tmp, public_only=public_only, only_module=only_module,
-                             skip_training=skip_training, hide=hide)
+            return _grade_in(homework, submission, results, updated, started, user, cgroups, work, sandbox_tmp,
+                             public_only=public_only, only_module=only_module, skip_training=skip_training, hide=hide)
         finally:
             remove_tree(sandbox_tmp)
             remove_tree(work)
@@ -131,15 +115,16 @@ def grade(course: Course, root: Path, hw: str, submission_paths: list[Path], *, 
         cgroups.remove()
 
 
-def canary_secrets(root: Path, hw: str, work: Path, hide: tuple[Path, ...] = ()) -> list[Path]:
+def canary_secrets(homework: Homework, work: Path, hide: tuple[Path, ...] = ()) -> list[Path]:
     """What student code must not read: a private marker, the reference, the hidden tests, the
     course's .git and build output, and the other folders the grader keeps to itself."""
     marker = work / "canary-marker"
     marker.write_text("cvgrade canary: a sandbox that can read this file can read the grader's\n")
     os.chmod(marker, 0o600)
-    found = [marker, reference_dir(root, hw)]
-    found += sorted(reference_dir(root, hw).glob("*.py"))[:3]
-    found += sorted(hidden_tests_dir(root, hw).glob("test_*.py"))[:3]
+    root = homework.root
+    found = [marker, homework.reference]
+    found += sorted(homework.reference.glob("*.py"))[:3]
+    found += sorted(homework.hidden_tests.glob("test_*.py"))[:3]
     for name in (".git", ".git/HEAD", ".git/config", "dist", "solutions"):
         if (root / name).exists():
             found.append(root / name)
@@ -149,25 +134,24 @@ def canary_secrets(root: Path, hw: str, work: Path, hide: tuple[Path, ...] = ())
     return found
 
 
-def _grade_in(course: Course, root: Path, hw: str, assignment: Assignment, submission: discovery.Submission,
-              results: Results, updated: Callable[[TestResult], None], started: float, user: tuple[int, int] | None,
+def _grade_in(homework: Homework, submission: discovery.Submission, results: Results,
+              updated: Callable[[TestResult], None], started: float, user: tuple[int, int] | None,
               cgroups: GradingCgroups, work: Path, sandbox_root: Path, *, public_only: bool,
               only_module: str | None, skip_training: bool, hide: tuple[Path, ...]) -> Results:
-    problems = _stage(assignment, submission, sandbox_root / "submission")
+    problems = _stage(homework, submission, sandbox_root / "submission")
     submission_dir, runtime_dir = prepare_folders(sandbox_root, user[0] if user else None)
-    probes = public_tests_dir(root, hw) / "probes.py"
-    limits = assignment.limits
+    probes, limits, assignment = homework.probes, homework.limits, homework.assignment
     sandbox = Sandbox(SandboxSettings(
         submission_dir=submission_dir, runtime_dir=runtime_dir,
         per_call_s=limits.per_call_s, memory_bytes=limits.memory_mb << 20, cpu_s=limits.cpu_s,
         processes=SANDBOX_PROCESSES, forbidden={f[:-3]: names for f, names in assignment.forbidden_imports.items()},
-        probes=probes if probes.is_file() else None, uid=user[0] if user else None,
-        gid=user[1] if user else None, private=[root, work, *hide], view_dir=sandbox_root / "view",
+        probes=probes, uid=user[0] if user else None,
+        gid=user[1] if user else None, private=[homework.root, work, *hide], view_dir=sandbox_root / "view",
         tmp_dir=sandbox_root / "tmp", cgroups=cgroups.folders,
         namespaces=os.environ.get("CVGRADE_NAMESPACES", "auto"),
     ))
-    broken = sandbox.canary(["numpy", "torch"] if assignment.uses_torch else ["numpy"],
-                            canary_secrets(root, hw, work, hide))
+    broken = sandbox.canary(["numpy", "torch"] if homework.uses_torch else ["numpy"],
+                            canary_secrets(homework, work, hide))
     if broken is not None:
         sandbox.close()
         failed = failure_results(f"GRADER ERROR: the sandbox is not safe or cannot run known-good code, so your "
@@ -176,17 +160,16 @@ def _grade_in(course: Course, root: Path, hw: str, assignment: Assignment, submi
         failed.isolation = isolation_info(sandbox, cgroups)
         return failed
     backend = GraderBackend(
-        sandbox, assignment.modules, problems,
+        sandbox, homework.modules, problems,
         load_reference=lambda: ReferenceModules(
-            load_private(reference_dir(root, hw), assignment.modules, f"_cvgrade_ref_{hw}"),
-            probes if probes.is_file() else None))
-    plugin = GraderPlugin(backend, public_tests_dir(root, hw), assignment.visibility.hidden,
+            load_private(homework.reference, homework.modules, f"_cvgrade_ref_{homework.id}"), probes))
+    plugin = GraderPlugin(backend, homework.public_tests, assignment.visibility.hidden,
                           assignment.visibility.public, limits.total_s, updated)
     (work / "pytest.ini").write_text("[pytest]\n")
-    targets = test_targets(root, hw, public_only=public_only, only_module=only_module)
+    targets = test_targets(homework, public_only=public_only, only_module=only_module)
     if skip_training:
         targets += ["-m", "not training"]
-    args = [*targets, "-c", str(work / "pytest.ini"), "--rootdir", str(root), "--noconftest",
+    args = [*targets, "-c", str(work / "pytest.ini"), "--rootdir", str(homework.root), "--noconftest",
             "--assert=plain", "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:stepwise",
             "-p", "shared.pytest_plugin", "-q", "--no-header", "--tb=no", "-o", "python_files=test_*.py",
             "-o", "console_output_style=classic", "-W", "ignore::DeprecationWarning"]
@@ -209,11 +192,11 @@ def _grade_in(course: Course, root: Path, hw: str, assignment: Assignment, submi
             record.output = "not run: grading was stopped (SIGTERM) before this test"
             results.tests.append(record)
         unreported = []
-    lines = [f"{hw.upper()} {assignment.title}: {results.score:g} / {results.max_score:g} points "
+    lines = [f"{homework.id.upper()} {homework.title}: {results.score:g} / {results.max_score:g} points "
              f"({sum(t.passed for t in results.tests)} of {len(results.tests)} tests passed)."]
-    lines += [f"- {problems[m]}" for m in assignment.modules if m in problems]
+    lines += [f"- {problems[m]}" for m in homework.modules if m in problems]
     lines += [f"- note: {n}" for n in submission.notes]
-    lines += disclosure.grader_lines(submission.files, course.collaboration.missing_disclosure)
+    lines += disclosure.grader_lines(submission.files, homework.course.collaboration.missing_disclosure)
     if plugin.collection_errors or unreported:
         results.grader_error = True
         results.complete = False

@@ -25,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course.config import Course
-from autograder.grading import many as prefork
+from autograder.course.layout import Homework
+from autograder.grading.many import Job, grade_many
+from autograder.grading.outcome import Grading
 from autograder.quality import contract, degenerate
 from autograder.quality.mutants import MutantError, load_mutant, mutants_of
+from autograder.tables import text_table
 
 MIN_MUTANTS = 20
 
@@ -57,8 +59,6 @@ class CheckReport:
         return sum(r.ok for r in mutants), len(mutants)
 
     def table(self) -> str:
-        from autograder.cli import _table
-
         rows = [("check", "expected", "got", "")]
         rows += [(r.what[:70], r.expected, r.got[:90], "ok" if r.ok else "FAIL") for r in self.rows]
         killed, total = self.mutants_killed
@@ -66,7 +66,7 @@ class CheckReport:
         details = ["\n".join(r.details) for r in self.rows if r.details]
         return (f"\n{self.hw}: {'all checks passed' if self.ok else 'SOME CHECKS FAILED'} "
                 f"(mutants killed {killed}/{total}; degenerate submissions held to "
-                f"{degenerate.MAX_SHARE:.0%} {held}/{variants})\n{_table(rows)}"
+                f"{degenerate.MAX_SHARE:.0%} {held}/{variants})\n{text_table(rows)}"
                 + "".join(f"\n{d}" for d in details))
 
     @property
@@ -75,24 +75,18 @@ class CheckReport:
         return sum(r.ok for r in rows), len(rows)
 
 
-def _lost(document: dict) -> float:
-    return sum(t["max_score"] for t in document["tests"]) - document["score"]
-
-
 def _first_failures(document: dict, n: int = 2) -> str:
     failed = [t for t in document["tests"] if t["score"] < t["max_score"]]
     names = ", ".join(f"#{t['number']} {t['name'][:40]}" for t in failed[:n])
     return names + (f" (+{len(failed) - n})" if len(failed) > n else "")
 
 
-def count_tests(root: Path, hw: str) -> tuple[int, int]:
+def count_tests(homework: Homework) -> tuple[int, int]:
     """(public, hidden) test counts, parametrized cases included (pytest collection)."""
     import pytest
 
-    from autograder.grading.runner import hidden_tests_dir, public_tests_dir
-
     counts = []
-    for folder in (public_tests_dir(root, hw), hidden_tests_dir(root, hw)):
+    for folder in (homework.public_tests, homework.hidden_tests):
         if not folder.is_dir():
             counts.append(0)
             continue
@@ -108,16 +102,16 @@ def count_tests(root: Path, hw: str) -> tuple[int, int]:
             ini.write_text("[pytest]\n")
             with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
                 pytest.main([str(folder), "--collect-only", "-qq", "--noconftest", "-c", str(ini), "--rootdir",
-                             str(root), "--import-mode=importlib", "--assert=plain", "-p", "no:cacheprovider",
+                             str(homework.root), "--import-mode=importlib", "--assert=plain", "-p", "no:cacheprovider",
                              "-p", "no:warnings", "-p", "shared.pytest_plugin"], plugins=[Counter()])
         counts.append(Counter.n)
     return counts[0], counts[1]
 
 
-def _notebook_row(root: Path, hw: str) -> CheckRow:
+def _notebook_row(homework: Homework) -> CheckRow:
     import nbformat
 
-    path = root / "assignments" / hw / f"{hw}.ipynb"
+    root, hw, path = homework.root, homework.id, homework.notebook
     if not path.is_file():
         return CheckRow("notebook", "valid, up to date", "missing", False)
     try:
@@ -136,15 +130,15 @@ def _notebook_row(root: Path, hw: str) -> CheckRow:
     return CheckRow("notebook", "valid, up to date", "ok", True)
 
 
-def _contract_row(root: Path, hw: str) -> CheckRow:
-    report = contract.check(root, hw)
+def _contract_row(homework: Homework) -> CheckRow:
+    report = contract.check(homework.spec, homework.stubs, homework.reference)
     for problem in report.problems[:20]:
         print(f"  contract: {problem}")
     return CheckRow("spec contract (names, defaults)", "0 problems", report.summary(), report.ok)
 
 
-def _docstrings_row(root: Path, hw: str, files: list[str]) -> CheckRow:
-    report = contract.docstrings(root, hw, files)
+def _docstrings_row(homework: Homework) -> CheckRow:
+    report = contract.docstrings(homework.stubs, homework.reference, homework.files)
     for problem in report.problems[:20]:
         print(f"  docstrings: {problem}")
     return CheckRow("stub docstrings = reference's", "0 problems", report.summary(), report.ok)
@@ -161,48 +155,46 @@ def _not_imported(document: dict) -> str | None:
     return (problems + found + [None])[0]
 
 
-def _degenerate_row(label: str, outcome: dict | str, points: float) -> CheckRow:
+def _degenerate_row(label: str, outcome: Grading, points: float) -> CheckRow:
     limit = degenerate.MAX_SHARE * points
     expected = f"<= {limit:g} ({degenerate.MAX_SHARE:.0%})"
     what = f"{label}: {degenerate.VARIANTS[label.removeprefix('degenerate ')]}"
-    if isinstance(outcome, str):
-        return CheckRow(what, expected, outcome, False)
-    broken = _not_imported(outcome)
+    document = outcome.document
+    broken = _not_imported(document) if outcome.graded else None
     if broken is not None:      # a variant that cannot load scores 0 whatever the tests are
         return CheckRow(what, expected, f"NOT A VALID VARIANT: {broken}", False)
-    paid = [t for t in outcome["tests"] if t["score"] > 1e-9]
-    details = [f"{label} scored {outcome['score']:g}/{points:g} (limit {limit:g}), paid by:"] if paid else []
-    details += [f"  {t['score']:g}/{t['max_score']:g}  #{t['number']} {t['name'][:70]}  ({t.get('_nodeid', '?')})"
-                for t in paid]
-    got = f"{outcome['score']:g}" + (f"; paid by {len(paid)} test{'s' * (len(paid) != 1)}" if paid else "")
-    if outcome["_exit"] != 0:       # a grader error proves nothing about the tests
-        got += "; GRADER ERROR: " + outcome["output"].splitlines()[0][:60]
-    return CheckRow(what, expected, got, outcome["score"] <= limit + 1e-9 and outcome["_exit"] == 0, details)
+    paid = [(t, nodeid) for t, nodeid in zip(document["tests"], outcome.nodeids or [""] * len(document["tests"]),
+                                             strict=True) if t["score"] > 1e-9]
+    details = [f"{label} scored {document['score']:g}/{points:g} (limit {limit:g}), paid by:"] if paid else []
+    details += [f"  {t['score']:g}/{t['max_score']:g}  #{t['number']} {t['name'][:70]}  ({nodeid or '?'})"
+                for t, nodeid in paid]
+    got = f"{document['score']:g}" + (f"; paid by {len(paid)} test{'s' * (len(paid) != 1)}" if paid else "")
+    if not outcome.graded:       # a grader error proves nothing about the tests
+        got += "; GRADER ERROR: " + (outcome.error or document["output"]).splitlines()[0][:60]
+    return CheckRow(what, expected, got, document["score"] <= limit + 1e-9 and outcome.graded, details)
 
 
-def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: str | None = None,
+def check_homework(homework: Homework, *, jobs: int = 2, only: str | None = None,
                    echo: Callable[[str], None] = print) -> CheckReport:
-    """The check report of ``hw``; ``only="degenerate"`` grades the degenerate variants alone."""
-    from autograder.grading.runner import grade
-
-    assignment = course.assignment(hw)
+    """The check report of ``homework``; ``only="degenerate"`` grades the degenerate variants alone."""
+    hw = homework.id
     report = CheckReport(hw)
     report.rows.append(CheckRow("course.yaml", "valid", "ok", True))
     if only is None:
-        report.rows.append(_contract_row(root, hw))
-        report.rows.append(_docstrings_row(root, hw, assignment.files))
-    points = assignment.points
-    mutants = mutants_of(root / "solutions" / hw / "mutants") if only is None else []
+        report.rows.append(_contract_row(homework))
+        report.rows.append(_docstrings_row(homework))
+    points = homework.points
+    mutants = mutants_of(homework.mutants) if only is None else []
     summaries: dict[str, str] = {}
 
     with tempfile.TemporaryDirectory(prefix="cvgrade-mutants-") as tmp:
         jobs_to_run: dict[str, Path] = {}
         if only is None:
-            jobs_to_run.update({"reference": root / "solutions" / hw, "stubs": root / "assignments" / hw})
+            jobs_to_run.update({"reference": homework.reference, "stubs": homework.stubs})
         for variant in degenerate.VARIANTS:
             try:
                 jobs_to_run[f"degenerate {variant}"] = degenerate.write_variant(
-                    root / "assignments" / hw, root / "solutions" / hw, assignment.files, variant,
+                    homework.stubs, homework.reference, homework.files, variant,
                     Path(tmp) / f"degenerate-{variant}")
             except (degenerate.DegenerateError, OSError) as err:
                 report.rows.append(CheckRow(f"degenerate {variant}", "generated from the stubs", str(err), False))
@@ -210,69 +202,59 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: 
         for path in mutants:
             try:
                 mutant = load_mutant(path)
-                if f"{mutant.module}.py" not in assignment.files:
+                if f"{mutant.module}.py" not in homework.files:
                     raise MutantError(f"{path.name}: {mutant.module}.py is not a module of {hw}")
-                source = mutant.apply((root / "solutions" / hw / f"{mutant.module}.py").read_text())
+                source = mutant.apply((homework.reference / f"{mutant.module}.py").read_text())
             except MutantError as err:
                 broken[path.stem] = str(err)
                 continue
             summaries[path.stem] = mutant.mistake
             folder = Path(tmp) / path.stem
             folder.mkdir()
-            for name in assignment.files:
-                shutil.copyfile(root / "solutions" / hw / name, folder / name)
+            for name in homework.files:
+                shutil.copyfile(homework.reference / name, folder / name)
             (folder / f"{mutant.module}.py").write_text(source)
             jobs_to_run[f"mutant {path.stem}"] = folder
-        alternatives = sorted(p for p in (root / "solutions" / hw / "alternatives").glob("*") if p.is_dir())
+        alternatives = sorted(p for p in homework.alternatives.glob("*") if p.is_dir())
         if only is not None:
             alternatives = []
         for alternative in alternatives:
             folder = Path(tmp) / f"alternative-{alternative.name}"
             folder.mkdir()
-            for name in assignment.files:   # a partial alternative borrows the reference's other modules
-                source = alternative / name if (alternative / name).is_file() else root / "solutions" / hw / name
+            for name in homework.files:   # a partial alternative borrows the reference's other modules
+                source = alternative / name if (alternative / name).is_file() else homework.reference / name
                 shutil.copyfile(source, folder / name)
             jobs_to_run[f"alternative {alternative.name}"] = folder
-
-        def grading(folder: Path, **options: object) -> Callable[[], dict]:
-            def work() -> dict:
-                results = grade(course, root, hw, [folder], **options)
-                document = results.to_json()
-                document["_exit"] = 1 if results.grader_error else 0
-                for entry, record in zip(document["tests"], results.tests, strict=True):
-                    entry["_nodeid"] = record.nodeid
-                return document
-            return work
 
         def module_of(label: str) -> str:
             return label.removeprefix("mutant ").split("__", 1)[0]
 
-        def done(label: str, outcome: dict | str) -> None:
-            if isinstance(outcome, dict):
-                echo(f"  {hw} {label}: {outcome['score']:g}/{points:g}")
+        def done(job: Job, outcome: Grading) -> None:
+            if outcome.graded:
+                echo(f"  {hw} {job.key}: {outcome.document['score']:g}/{points:g}")
 
         # Every grading is a fresh fork of this process, warmed with the imports they all need.
         # A mutant changes one module, so its tests decide; training probes (slow) run only for
         # the mutants the fast tests did not already catch. Degenerate variants run every test,
         # training probes included: their training functions return at once, so a probe costs an
         # evaluation only, and a probe that pays for an untrained model is what they look for.
-        prefork.warm_up(assignment.uses_torch)
-        first = [(label, grading(folder, only_module=module_of(label), skip_training=True)
-                  if label.startswith("mutant ") else grading(folder)) for label, folder in jobs_to_run.items()]
-        outcomes: dict[str, dict | str] = prefork.run_forked(first, jobs, done)
-        survivors = [(label, grading(jobs_to_run[label], only_module=module_of(label)))
+        first = [Job(label, (folder,), only_module=module_of(label), skip_training=True)
+                 if label.startswith("mutant ") else Job(label, (folder,)) for label, folder in jobs_to_run.items()]
+        outcomes = grade_many(homework, first, parallel=jobs, on_done=done)
+        survivors = [Job(label, (jobs_to_run[label],), only_module=module_of(label))
                      for label, outcome in outcomes.items()
-                     if label.startswith("mutant ") and isinstance(outcome, dict) and _lost(outcome) <= 1e-9]
-        outcomes.update(prefork.run_forked(survivors, jobs, done))
+                     if label.startswith("mutant ") and outcome.graded and outcome.lost <= 1e-9]
+        outcomes.update(grade_many(homework, survivors, parallel=jobs, on_done=done))
 
     degenerates = [_degenerate_row(f"degenerate {variant}", outcomes[f"degenerate {variant}"], points)
                    for variant in degenerate.VARIANTS if f"degenerate {variant}" in outcomes]
     if only is not None:
         report.rows += degenerates
         return report
-    ref = outcomes["reference"]
-    if isinstance(ref, str):
-        report.rows.append(CheckRow("reference", f"{points:g}", ref, False))
+    ref_outcome = outcomes["reference"]
+    ref = ref_outcome.document
+    if not ref["tests"]:
+        report.rows.append(CheckRow("reference", f"{points:g}", ref_outcome.error or ref["output"][:90], False))
     else:
         total = sum(t["max_score"] for t in ref["tests"])
         public = sum(t["max_score"] for t in ref["tests"] if "public" in t.get("tags", []))
@@ -282,21 +264,21 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: 
         report.rows.append(CheckRow("reference scores full marks", f"{points:g}",
                                     f"{ref['score']:g}" + (f"; lost: {_first_failures(ref)}" if ref["score"] < points
                                                            else ""), abs(ref["score"] - points) < 1e-9
-                                    and ref["_exit"] == 0))
+                                    and ref_outcome.graded))
     for label in (k for k in outcomes if k.startswith("alternative ")):
         outcome = outcomes[label]
-        if isinstance(outcome, str):
-            report.rows.append(CheckRow(f"{label} scores full marks", f"{points:g}", outcome, False))
+        if not outcome.graded:
+            report.rows.append(CheckRow(f"{label} scores full marks", f"{points:g}", outcome.error[:90], False))
             continue
         report.rows.append(CheckRow(f"{label} scores full marks", f"{points:g}",
-                                    f"{outcome['score']:g}" + (f"; lost: {_first_failures(outcome)}"
-                                                               if outcome["score"] < points else ""),
-                                    abs(outcome["score"] - points) < 1e-9))
+                                    f"{outcome.score:g}" + (f"; lost: {_first_failures(outcome.document)}"
+                                                            if outcome.score < points else ""),
+                                    abs(outcome.score - points) < 1e-9))
     stubs = outcomes["stubs"]
-    report.rows.append(CheckRow("stubs score 0", "0", stubs if isinstance(stubs, str) else f"{stubs['score']:g}",
-                                not isinstance(stubs, str) and stubs["score"] == 0))
+    report.rows.append(CheckRow("stubs score 0", "0", f"{stubs.score:g}" if stubs.graded else stubs.error[:90],
+                                stubs.graded and stubs.score == 0))
     report.rows += degenerates
-    report.rows.append(_notebook_row(root, hw))
+    report.rows.append(_notebook_row(homework))
     report.rows.append(CheckRow("mutants", f">= {MIN_MUTANTS}", str(len(mutants)), len(mutants) >= MIN_MUTANTS))
     for name, problem in broken.items():
         report.rows.append(CheckRow(f"mutant {name}", "applies to the reference", problem, False))
@@ -306,10 +288,10 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: 
             continue
         outcome = outcomes[label]
         summary = summaries.get(mutant.stem, "")
-        if isinstance(outcome, str):
-            report.rows.append(CheckRow(label, "loses points", outcome, False))
+        if not outcome.graded:
+            report.rows.append(CheckRow(label, "loses points", outcome.error[:90], False))
             continue
-        lost = _lost(outcome)
-        got = f"-{lost:g}: {_first_failures(outcome, 1)}" if lost > 0 else f"SURVIVED ({summary})"
+        lost = outcome.lost
+        got = f"-{lost:g}: {_first_failures(outcome.document, 1)}" if lost > 0 else f"SURVIVED ({summary})"
         report.rows.append(CheckRow(label, "loses points", got, lost > 1e-9))
     return report

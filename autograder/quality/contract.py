@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SPEC_DIR = Path("docs") / "spec"
 _MODULE_HEADING = re.compile(r"^##\s+([A-Za-z_]\w*\.py)\b")
 _SIGNATURE = re.compile(r"`([A-Za-z_]\w*)\(([^`]*)\)`")
 
@@ -105,15 +104,14 @@ def _shown(params: list[Parameter]) -> str:
     return ", ".join(name + (f"={default}" if default is not None else "") for name, default in params)
 
 
-def check(root: Path, hw: str) -> ContractReport:
-    """Compare ``root/docs/spec/hw.md`` with the homework's stubs and reference."""
-    spec_file = root / SPEC_DIR / f"{hw}.md"
+def check(spec_file: Path, stubs: Path, reference: Path) -> ContractReport:
+    """Compare the spec ``docs/spec/hwN.md`` with the stubs and the reference (their folders)."""
     if not spec_file.is_file():
-        return ContractReport(0, [f"{spec_file}: missing (the contract of {hw} lives there)"])
+        return ContractReport(0, [f"{spec_file}: missing (the contract of {stubs.name} lives there)"])
     names, problems = 0, []
     for module, wanted in spec_names(spec_file).items():
-        for side in ("assignments", "solutions"):
-            path = root / side / hw / module
+        for folder in (stubs, reference):
+            path = folder / module
             names += len(wanted)
             try:
                 tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -148,7 +146,7 @@ def _documented(tree: ast.Module) -> dict[str, str | None]:
     return found
 
 
-def docstrings(root: Path, hw: str, modules: list[str]) -> ContractReport:
+def docstrings(stubs: Path, reference: Path, modules: list[str]) -> ContractReport:
     """The stub and the reference document every public name alike: one docstring, two copies.
 
     A student reads the stub's docstring and the TAs the reference's; a rule stated in only one
@@ -157,7 +155,7 @@ def docstrings(root: Path, hw: str, modules: list[str]) -> ContractReport:
     """
     names, problems = 0, []
     for module in modules:
-        stub_path, ref_path = root / "assignments" / hw / module, root / "solutions" / hw / module
+        stub_path, ref_path = stubs / module, reference / module
         try:
             stub = _documented(ast.parse(stub_path.read_text(encoding="utf-8")))
             ref = _documented(ast.parse(ref_path.read_text(encoding="utf-8")))

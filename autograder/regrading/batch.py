@@ -6,10 +6,10 @@ Contract (platform.md): ``cvgrade batch HW DIR [-j N] [--csv PATH] [--report PAT
   submissions" folder works as is: its ``submission_metadata.yml`` maps each submission
   folder (``submission_123456/``) to its submitters (names, emails, SIDs); without it a
   submission is named by its folder or zip name.
-* Each submission is graded by its own grading process (``cvgrade batch-grade``, which is
-  ``cvgrade grade`` plus per-test durations), up to ``jobs`` at a time, so one hostile or
-  broken submission cannot stop or influence the others: a grading that fails or hangs is a
-  row marked "not graded", never the end of the batch.
+* Each submission is graded by its own fresh grading process (``grading.many`` in "process"
+  mode: ``cvgrade grade-one``, exactly ``cvgrade grade``), up to ``jobs`` at a time, so one
+  hostile or broken submission cannot stop or influence the others: a grading that fails or
+  hangs is a row marked "not graded", never the end of the batch.
 * A warm start: one fork server (``autograder.isolation.forkserver``) for the whole batch, preloaded
   with numpy (and torch when the homework needs it); every grading's workers are forked
   from it. If it cannot start, gradings start their workers cold.
@@ -17,13 +17,13 @@ Contract (platform.md): ``cvgrade batch HW DIR [-j N] [--csv PATH] [--report PAT
   submission's content and a hash of everything grading depends on (tests, reference,
   grader code, course.yaml, Python/numpy versions): a re-run regrades only what changed.
   Gradings that hit a grader error are never cached.
-* A grading whose result the grader itself may have spoiled (``grader_error`` or an
-  incomplete result in its results.json, "GRADER ERROR" in its output, a grading process
-  killed by a signal, timed out or ended without results) is "not graded (grader error)":
+* A grading whose result the grader itself may have spoiled (its ``Grading`` says "grader
+  error": an incomplete result, "GRADER ERROR" in its output, a grading process killed by a
+  signal, timed out or ended without results) is "not graded (grader error)":
   never cached, never shown as the student's score (blank in the CSV), listed in the report.
   A submission that cannot be graded by its own fault (a bad zip) is "not graded", score 0.
 * Isolation: a grading that says its student was not isolated from other students (the
-  results' ``isolation`` field with ``isolated_from_other_gradings: false``, or an
+  Grading's ``isolation`` with ``isolated_from_other_gradings: false``, or an
   "Isolation ..." line saying "not isolated") gets a loud warning on the console and in
   the report; with more than one grading at a time such results are not cached either, as
   a hostile submission graded alongside could have changed them.
@@ -37,128 +37,18 @@ import hashlib
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.course.config import Course
-from autograder.errors import UserError
+from autograder.course.layout import Homework
+from autograder.grading.many import Job, grade_many
+from autograder.grading.outcome import Grading
+from autograder.grading.results import write_atomic
+from autograder.regrading.submissions import CACHE_FOLDER, BatchResult, BatchSubmission, find_submissions
 
-CACHE_FOLDER = ".cvgrade-cache"
-METADATA_FILE = "submission_metadata.yml"
-CACHE_VERSION = "2"
-_IGNORED = {"__MACOSX", "__pycache__", CACHE_FOLDER}
-
-
-@dataclass
-class Submitter:
-    name: str
-    email: str = ""
-    sid: str = ""
-
-
-@dataclass
-class BatchSubmission:
-    """One submission of the batch: its folder or zip and who submitted it."""
-
-    key: str                        # folder or zip name under DIR (unique)
-    path: Path
-    submitters: list[Submitter]
-
-
-@dataclass
-class BatchResult:
-    """The outcome of one submission: its results.json (``document``), or why there is none."""
-
-    submission: BatchSubmission
-    document: dict | None = None
-    error: str = ""
-    cached: bool = False
-    seconds: float = 0.0
-    durations: dict[str, float] = field(default_factory=dict)   # test name -> seconds
-    grader_error: bool = False      # the grader failed: ``document`` is no score of the student's
-    isolation: str = ""             # what the grading said about isolation
-    not_isolated: bool = False      # students were not isolated from one another
-
-    @property
-    def score(self) -> float:
-        return float(self.document["score"]) if self.document and not self.grader_error else 0.0
-
-    @property
-    def scored(self) -> bool:
-        """A score that is the student's (graded or reused), not a failure to grade."""
-        return self.document is not None and not self.grader_error
-
-    @property
-    def status(self) -> str:
-        if self.grader_error:
-            return "not graded (grader error)"
-        if self.document is None:
-            return "not graded"
-        return "reused" if self.cached else "graded"
-
-
-# ----------------------------------------------------------------------------- discovery
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _read_metadata(directory: Path) -> dict[str, list[Submitter]]:
-    """{submission folder: submitters} from Gradescope's submission_metadata.yml, if present.
-
-    Gradescope writes Ruby-style keys (``:submitters:``, ``:name:``, ``:email:``, ``:sid:``);
-    keys without the colon are accepted too, and anything unexpected is skipped, not fatal.
-    """
-    path = directory / METADATA_FILE
-    if not path.is_file():
-        return {}
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(errors="replace"))
-    except yaml.YAMLError as err:
-        raise UserError(f"{path}: not valid YAML ({getattr(err, 'problem', err)})") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: expected a mapping of submission folders to their submitters")
-
-    def get(mapping: object, key: str) -> object:
-        if not isinstance(mapping, dict):
-            return None
-        return mapping.get(f":{key}", mapping.get(key))
-
-    found: dict[str, list[Submitter]] = {}
-    for folder, entry in data.items():
-        people = get(entry, "submitters")
-        submitters = [Submitter(_text(get(p, "name")) or _text(get(p, "email")) or str(folder),
-                                _text(get(p, "email")), _text(get(p, "sid")))
-                      for p in (people if isinstance(people, list) else []) if isinstance(p, dict)]
-        found[str(folder)] = submitters
-    return found
-
-
-def find_submissions(directory: Path) -> list[BatchSubmission]:
-    """Every subfolder or .zip directly under ``directory``, sorted, with its submitters."""
-    directory = Path(directory)
-    metadata = _read_metadata(directory)
-    found = []
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or path.name in _IGNORED or path.is_symlink():
-            continue
-        if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")):
-            continue
-        key = path.name
-        stem = path.stem if path.is_file() else path.name
-        submitters = metadata.get(key) or metadata.get(stem) or [Submitter(stem)]
-        found.append(BatchSubmission(key, path, submitters))
-    if not found:
-        raise UserError(f"{directory}: no submissions (expected one subfolder or .zip per student)")
-    return found
+CACHE_VERSION = "3"
 
 
 # ----------------------------------------------------------------------------- cache keys
@@ -223,8 +113,8 @@ def _hash_file(digest: hashlib._Hash, path: Path) -> None:
     digest.update(inner.digest())
 
 
-def bundle_hash(root: Path, hw: str) -> str:
-    """A hash of everything a grading of ``hw`` depends on besides the submission.
+def bundle_hash(homework: Homework) -> str:
+    """A hash of everything a grading of ``homework`` depends on besides the submission.
 
     Tests (public and hidden), the reference and its data, the grader's and shared code,
     course.yaml, and the Python and numpy versions. Mutants, alternatives and notebooks are
@@ -238,8 +128,8 @@ def bundle_hash(root: Path, hw: str) -> str:
             digest.update(f" {package}={version(package)}".encode())
         except PackageNotFoundError:
             pass
-    for part in (root / "course.yaml", root / "autograder", root / "shared", root / "assignments" / hw,
-                 root / "solutions" / hw):
+    root = homework.root
+    for part in (root / "course.yaml", root / "autograder", root / "shared", homework.stubs, homework.reference):
         digest.update(b"\1" + str(part.relative_to(root)).encode())
         _hash_tree(digest, part, skip_dirs={"mutants", "alternatives", ".ipynb_checkpoints"},
                    skip_suffixes=(".ipynb", ".pyc"))
@@ -254,115 +144,29 @@ def submission_hash(path: Path) -> str:
 
 
 # ----------------------------------------------------------------------------- grading
-def _grading_command(root: Path, hw: str, submission: Path, out: Path) -> list[str]:
-    """The grading process of one submission (``cvgrade batch-grade``)."""
-    return [sys.executable, "-m", "autograder", "--root", str(root), "batch-grade", hw, str(submission),
-            "--json", str(out)]
-
-
-def _grade_one(root: Path, hw: str, submission: BatchSubmission, timeout_s: float,
-               env: dict[str, str]) -> BatchResult:
-    """Grade one submission in its own process; never raises for anything the submission does."""
-    started = time.monotonic()
-    timed_out = False
-    with tempfile.TemporaryDirectory(prefix="cvgrade-batch-") as tmp:
-        out = Path(tmp) / "results.json"
-        proc = subprocess.Popen(_grading_command(root, hw, submission.path, out), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True,
-                                errors="replace")
-        try:
-            _, stderr = proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            proc.send_signal(signal.SIGTERM)            # partial results, flagged incomplete
-            try:
-                _, stderr = proc.communicate(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                _, stderr = proc.communicate()
-        try:
-            document = json.loads(out.read_text())
-            if not isinstance(document, dict) or not isinstance(document.get("tests"), list):
-                document = None
-        except (OSError, ValueError):
-            document = None
-    return _outcome(submission, document, proc.returncode, stderr or "", timed_out, timeout_s,
-                    time.monotonic() - started)
-
-
-def _outcome(submission: BatchSubmission, document: dict | None, returncode: int, stderr: str,
-             timed_out: bool, timeout_s: float, seconds: float) -> BatchResult:
-    """What one grading process left (its results.json, exit status, stderr) as a ``BatchResult``."""
-    from autograder.grading.results import failure_results
-
-    result = BatchResult(submission, seconds=seconds)
-    extra = document.pop("_batch", {}) if document is not None else {}
-    extra = extra if isinstance(extra, dict) else {}
-    if document is not None and extra.get("user_error"):
-        # The submission's own fault (a bad zip): not graded, score 0, and nothing to regrade.
-        result.error = str(extra["user_error"])[:500]
-        return result
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    why = ""
-    if timed_out:
-        why = f"grading took longer than {timeout_s:g} s and was stopped"
-    elif returncode < 0:
-        why = f"the grading process was killed by {_signal_name(-returncode)}"
-    elif document is None:
-        why = f"the grading process ended with status {returncode} and left no results"
-        if lines:
-            why += f" ({lines[-1][:300]})"
-    elif extra.get("grader_error") or not extra.get("complete", True) or returncode != 0:
-        why = "grader error or incomplete grading"
-    elif any(line.startswith(("GRADER ERROR", "INCOMPLETE")) for line in document.get("output", "").splitlines()):
-        why = "the grading reported a grader error"
-    if why:
-        result.grader_error = True
-        result.error = why
-        output = document.get("output", "") if document is not None else ""
-        if output:
-            result.error += ": " + " ".join(output.split())[:300]
-        # A valid results.json for this student that says what happened, and no score.
-        result.document = failure_results(f"GRADER ERROR (not the student's fault; regrade): {why}",
-                                          seconds).to_json()
-        return result
-    result.document = document
-    result.durations = {k: float(v) for k, v in extra.get("durations", {}).items()}
-    result.isolation, result.not_isolated = _isolation(document, extra)
-    return result
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
 _NOT_ISOLATED = re.compile(r"not isolated|NO isolation|no privilege drop")
 _ISOLATION_FLAGS = ("isolated_from_other_gradings", "students_isolated", "isolated")
 
 
-def _isolation(document: dict, extra: dict) -> tuple[str, bool]:
+def _isolation(grading: Grading) -> tuple[str, bool]:
     """(what the grading says about isolation, whether its student was not isolated from others).
 
-    Read from ``Results.isolation`` (``_batch.isolation``, a dict whose
-    ``isolated_from_other_gradings`` is False when concurrent gradings share a uid), else
-    from the "Isolation ..." line of the output.
+    Read from the grading's ``isolation`` (``runner.isolation_info``: its
+    ``isolated_from_other_gradings`` is False when concurrent gradings share a uid), else from
+    the "Isolation ..." line of the output.
     """
-    value = extra.get("isolation", document.get("isolation"))
+    value, document = grading.isolation, grading.document
     line = next((line for line in document.get("output", "").splitlines() if line.startswith("Isolation")), "")
-    if isinstance(value, dict):
+    if isinstance(value, dict) and value:
         text = (line or f"isolation mode {value.get('mode', 'unknown')}")[:300]
         flags = [value[key] for key in _ISOLATION_FLAGS if isinstance(value.get(key), bool)]
         if flags:
             return text, not all(flags)
         return text, bool(_NOT_ISOLATED.search(text))
-    text = (value if isinstance(value, str) else line)[:300]
-    return text, bool(_NOT_ISOLATED.search(text))
+    return line[:300], bool(_NOT_ISOLATED.search(line))
 
 
-def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int = 1, csv_path: Path | None = None,
+def run_batch(homework: Homework, directory: Path, *, jobs: int = 1, csv_path: Path | None = None,
               report_path: Path | None = None, cache_dir: Path | None = None, use_cache: bool = True,
               warm: bool = True, echo: Callable[[str], None] = print, progress: bool = True) -> list[BatchResult]:
     """Grade every submission under ``directory``; write the CSV and report; return the results.
@@ -374,12 +178,11 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
 
     from autograder.isolation.forkserver import ENV_VAR, ForkServer, ForkServerError
 
-    assignment = course.assignment(hw)
-    root = Path(root).resolve()
+    hw = homework.id
     submissions = find_submissions(directory)
     cache = Path(cache_dir) if cache_dir is not None else Path(directory) / CACHE_FOLDER
     cache = cache / hw
-    bundle = bundle_hash(root, hw)
+    bundle = bundle_hash(homework)
     results: dict[str, BatchResult] = {}
     todo: list[tuple[BatchSubmission, Path]] = []
     for submission in submissions:
@@ -387,8 +190,7 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
         if use_cache and entry.is_file():
             try:
                 stored = json.loads(entry.read_text())
-                results[submission.key] = BatchResult(submission, stored["document"], cached=True,
-                                                      durations=stored.get("durations", {}),
+                results[submission.key] = BatchResult(submission, Grading.from_json(stored["grading"]), cached=True,
                                                       isolation=stored.get("isolation", ""),
                                                       not_isolated=stored.get("not_isolated", False))
                 continue
@@ -400,45 +202,35 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
     env = dict(os.environ)
     env.pop(ENV_VAR, None)
     if todo and warm:
-        server = ForkServer(["numpy", "torch"] if assignment.uses_torch else ["numpy"])
+        server = ForkServer(["numpy", "torch"] if homework.uses_torch else ["numpy"])
         try:
             env[ENV_VAR] = server.start()
         except ForkServerError as err:
             echo(f"warm start unavailable, workers start cold: {err}")
             server = None
-    timeout_s = assignment.limits.total_s * 1.5 + 120
     started = time.monotonic()
+    # Submissions with identical content (the untouched stubs, a copy) are graded once.
+    same: dict[Path, list[BatchSubmission]] = {}
+    for submission, entry in todo:
+        same.setdefault(entry, []).append(submission)
+    # Gradings side by side that are not isolated from one another may spoil each other.
+    concurrent = jobs > 1 and len(same) > 1
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool, \
-                tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission",
-                     desc=f"{hw} batch", disable=not progress, dynamic_ncols=True) as bar:
-            # Submissions with identical content (the untouched stubs, a copy) are graded once.
-            same: dict[Path, list[BatchSubmission]] = {}
-            for submission, entry in todo:
-                same.setdefault(entry, []).append(submission)
-            futures = {pool.submit(_grade_one, root, hw, group[0], timeout_s, env): entry
-                       for entry, group in same.items()}
-            # Gradings side by side that are not isolated from one another may spoil each other.
-            concurrent = jobs > 1 and len(futures) > 1
-            for future in as_completed(futures):
-                entry = futures[future]
-                group = same[entry]
-                try:
-                    result = future.result()
-                except Exception as err:  # noqa: BLE001 - one submission never stops the batch
-                    from autograder.grading.results import failure_results
-
-                    why = f"the batch could not run this grading: {type(err).__name__}: {err}"[:500]
-                    result = BatchResult(group[0], failure_results(f"GRADER ERROR: {why}").to_json(), why,
-                                         grader_error=True)
-                if use_cache and result.scored and not result.error and not (result.not_isolated and concurrent):
-                    _store(entry, result)
-                for submission in group:
-                    results[submission.key] = BatchResult(
-                        submission, result.document, result.error, seconds=result.seconds,
-                        durations=result.durations, grader_error=result.grader_error,
-                        isolation=result.isolation, not_isolated=result.not_isolated)
+        with tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission",
+                  desc=f"{hw} batch", disable=not progress, dynamic_ncols=True) as bar:
+            def done(job: Job, grading: Grading) -> None:
+                entry = Path(job.key)
+                isolation, not_isolated = _isolation(grading) if grading.graded else ("", False)
+                for submission in same[entry]:
+                    results[submission.key] = BatchResult(submission, grading, isolation=isolation,
+                                                          not_isolated=not_isolated)
                     bar.update(1)
+                if use_cache and grading.graded and not (not_isolated and concurrent):
+                    _store(entry, results[same[entry][0].key])
+
+            # A fresh interpreter per student: nothing one grading leaves in memory reaches the next.
+            grade_many(homework, [Job(str(entry), (group[0].path,)) for entry, group in same.items()],
+                       parallel=jobs, mode="process", env=env, on_done=done)
     finally:
         forks = server.forks() if server is not None else 0
         if server is not None:
@@ -451,7 +243,7 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
     mean = sum(scores) / len(scores) if scores else 0.0
     echo(f"{len(ordered)} submissions: {len(scores) - reused} graded, {reused} reused from the cache, "
          f"{len(failed)} not graded" + (f", {len(broken)} not graded (grader error)" if broken else "")
-         + f"; mean {mean:.2f} / {assignment.points:g} ({time.monotonic() - started:.1f} s)")
+         + f"; mean {mean:.2f} / {homework.points:g} ({time.monotonic() - started:.1f} s)")
     for result in failed:
         echo(f"  not graded: {result.submission.key}: {result.error}")
     for result in broken:
@@ -467,7 +259,7 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
     if report_path is not None:
         from autograder.regrading.report import write_report
 
-        write_report(ordered, assignment.points, report_path, title=f"{hw}: {assignment.title}", warning=warning)
+        write_report(ordered, homework.points, report_path, title=f"{hw}: {homework.title}", warning=warning)
         echo(f"wrote {report_path}")
     return ordered
 
@@ -486,13 +278,8 @@ def isolation_warning(results: list[BatchResult], jobs: int) -> str:
 
 def _store(entry: Path, result: BatchResult) -> None:
     """Write a cache entry atomically (a crash never leaves half a file)."""
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump({"document": result.document, "durations": result.durations,
-                   "submission": result.submission.key, "isolation": result.isolation,
-                   "not_isolated": result.not_isolated}, handle)
-    os.replace(tmp, entry)
+    write_atomic(entry, {"grading": result.grading.to_json(), "submission": result.submission.key,
+                         "isolation": result.isolation, "not_isolated": result.not_isolated})
 
 
 # ----------------------------------------------------------------------------- CSV

@@ -69,7 +69,7 @@ def _component_for(spec: str, course: Course) -> tuple[str, Path]:
     written = {f"{a.id} written" for a in course.assignments if a.written}
     if "=" in spec and not Path(spec).exists():
         key, _, path = spec.partition("=")
-        key = re.sub(r"^(hw[0-9])[\s_-]+written$", r"\1 written", key.strip().lower())
+        key = re.sub(r"^(hw[0-9]+)[\s_-]+written$", r"\1 written", key.strip().lower())
         if key not in course.weights and key not in written:
             raise UserError(f"{spec}: {key!r} is not a course.yaml weight (one of {', '.join(keys)}) "
                             f"nor a written part ({', '.join(sorted(written)) or 'none'})")

@@ -19,7 +19,7 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from autograder.regrading.batch import BatchResult
+from autograder.regrading.submissions import BatchResult
 
 MESSAGES_PER_TEST = 8
 MESSAGE_CHARS = 300

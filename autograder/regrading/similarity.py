@@ -1,6 +1,6 @@
 """``cvgrade similarity HW DIR``: which pairs of submissions share code, ranked, for a TA to read.
 
-Submissions are found as ``cvgrade batch`` finds them (``batch.find_submissions``: every
+Submissions are found as ``cvgrade batch`` finds them (``submissions.find_submissions``: every
 subfolder or zip of DIR, names from Gradescope's metadata) and read with the grader's own
 ``discovery`` (never extracted, never executed). Each module is fingerprinted with
 copydetect's winnowing (MOSS's algorithm: identifiers, strings and comments are normalised
@@ -38,9 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.course.config import Course
+from autograder.course.layout import Homework
 from autograder.errors import UserError
-from autograder.regrading.batch import BatchSubmission, find_submissions
+from autograder.regrading.submissions import BatchSubmission, find_submissions
 from shared.disclosure import Disclosure
 
 K = 25                  # noise threshold: shared stretches shorter than 25 normalised characters never count
@@ -196,23 +196,23 @@ def _fingerprint(code: str, boilerplate: np.ndarray | None, window: int = WINDOW
     return Fingerprint(code, K, filtered, set(hash_idx), hash_idx, int(covered[:len(filtered)].sum()))
 
 
-def boilerplate_hashes(root: Path, hw: str, files: list[str]) -> dict[str, object]:
+def boilerplate_hashes(homework: Homework) -> dict[str, object]:
     """{module file: every k-gram hash of its stub} (window 1: all of them, not a sample)."""
     out = {}
-    for name in files:
-        stub = root / "assignments" / hw / name
+    for name in homework.files:
+        stub = homework.stubs / name
         code = stub.read_text(encoding="utf-8", errors="replace") if stub.is_file() else ""
         out[name] = np.array(sorted(_fingerprint(code, None, window=1).hashes)) if code else np.array([])
     return out
 
 
-def load(course: Course, root: Path, hw: str, directory: Path) -> list[Entry]:
+def load(homework: Homework, directory: Path) -> list[Entry]:
     """Every submission under ``directory``, its modules read and fingerprinted."""
     from autograder.grading import discovery
     from shared import disclosure
 
-    files = course.assignment(hw).files
-    boiler = boilerplate_hashes(root, hw, files)
+    files = homework.files
+    boiler = boilerplate_hashes(homework)
     known: dict[tuple[str, bytes], Fingerprint] = {}     # identical files (untouched stubs) once
     entries = []
     for submission in find_submissions(directory):
@@ -302,7 +302,7 @@ def rank(entries: list[Entry], candidates: int = CANDIDATES) -> list[Pair]:
     return sorted(pairs, key=lambda p: (-p.similarity, p.a.submission.key, p.b.submission.key))
 
 
-def run_similarity(course: Course, root: Path, hw: str, directory: Path, *, report_path: Path | None = None,
+def run_similarity(homework: Homework, directory: Path, *, report_path: Path | None = None,
                    csv_path: Path | None = None, show: int = 20, echo: Callable[[str], None] = print) -> list[Pair]:
     """Load, rank and report (console, CSV, HTML); return the ranked pairs."""
     try:        # instructor-only dependencies (requirements.txt), absent from Gradescope's image
@@ -311,7 +311,8 @@ def run_similarity(course: Course, root: Path, hw: str, directory: Path, *, repo
     except ImportError as err:
         raise UserError(f"cvgrade similarity needs {err.name} (pip install -r requirements.txt)") from None
     started = time.monotonic()
-    entries = load(course, root, hw, Path(directory))
+    hw = homework.id
+    entries = load(homework, Path(directory))
     pairs = rank(entries)
     seconds = time.monotonic() - started
     unreadable = [e for e in entries if e.problem]

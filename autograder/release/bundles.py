@@ -1,4 +1,4 @@
-"""The two zips a homework ships as, and running the Gradescope one locally.
+"""The two zips a homework ships as (``simulate.py`` runs the Gradescope one locally).
 
 ``hwN-autograder.zip`` (uploaded to Gradescope): ``setup.sh`` and ``run_autograder`` at the
 root, then the grader (``autograder/``, ``shared/``, ``course.yaml``), the public tests, the
@@ -22,16 +22,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
 from autograder.course.config import Assignment, Course
+from autograder.course.layout import Homework
 from autograder.errors import UserError
-from autograder.isolation.cleanup import remove_tree
 from shared import disclosure, written
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -42,9 +38,11 @@ NOTEBOOK_REQUIREMENTS = ["matplotlib==3.11.2", "jupyterlab==4.6.6"]
 # The grader's Python on Gradescope, whatever the image has (setup.sh): the minor version, the
 # exact CPython uv installs where the distribution has none, and uv itself (from PyPI).
 GRADER_PYTHON, GRADER_PYTHON_PIN, UV_PIN = "3.11", "3.11.13", "0.13.9"
+# Plain `pytest` in the release folder: shared/ importable, the course's fixtures and markers
+# (hw, ref, rng, partial; points, visibility, ...) registered as a plugin.
+RELEASE_PYTEST_INI = "[pytest]\npythonpath = .\naddopts = -p shared.pytest_plugin\n"
 # The student's Python: versions every pinned package has wheels for (setup_env.py checks).
 STUDENT_PYTHONS = ((3, 11), (3, 12), (3, 13))
-MAX_COPY_DEPTH = 32        # folder levels of an upload that simulate copies (discovery looks at 16)
 
 
 def _python_files(folder: Path) -> list[Path]:
@@ -93,8 +91,9 @@ def _requirements(course: Course, assignment: Assignment, extra: list[str] = (),
     return ("\n".join(lines) + "\n").encode()
 
 
-def autograder_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
-    assignment = course.assignment(hw)
+def autograder_entries(homework: Homework) -> dict[str, bytes]:
+    """What Gradescope gets: the grader, course.yaml, public and hidden tests, the reference modules."""
+    course, root, hw, assignment = homework.course, homework.root, homework.id, homework.assignment
     entries: dict[str, bytes] = {
         "setup.sh": _render("setup.sh", PYTHON_VERSION=GRADER_PYTHON, PYTHON_PIN=GRADER_PYTHON_PIN, UV_PIN=UV_PIN,
                             TORCH_INDEX=course.torch_index_url.rstrip("/")),
@@ -107,22 +106,23 @@ def autograder_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
             entries[path.relative_to(root).as_posix()] = path.read_bytes()
     for template in sorted((root / "autograder" / "release" / "templates").glob("*")):
         entries[template.relative_to(root).as_posix()] = template.read_bytes()
-    for path in _python_files(root / "assignments" / hw / "tests"):
+    for path in _python_files(homework.public_tests):
         entries[path.relative_to(root).as_posix()] = path.read_bytes()
-    solutions = root / "solutions" / hw
     for name in assignment.files:
-        entries[f"solutions/{hw}/{name}"] = _read(solutions / name, "the reference module")
-    for path in _python_files(solutions / "tests"):
+        entries[(homework.reference / name).relative_to(root).as_posix()] = _read(homework.reference / name,
+                                                                                 "the reference module")
+    for path in _python_files(homework.hidden_tests):
         entries[path.relative_to(root).as_posix()] = path.read_bytes()
     return entries
 
 
-def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
-    assignment = course.assignment(hw)
-    folder = root / "assignments" / hw
+def student_entries(homework: Homework) -> dict[str, bytes]:
+    """What students download: stubs, public tests, notebook, shared helpers, set-up and submit scripts."""
+    course, root, hw, assignment = homework.course, homework.root, homework.id, homework.assignment
+    folder = homework.stubs
     # The written part ships only once the notebook has its cells (its generator calls
     # notebooks.written_cells): the README must not promise questions the notebook lacks.
-    notebook = folder / f"{hw}.ipynb"
+    notebook = homework.notebook
     questions = assignment.written if notebook.is_file() and written.ANSWER_TAG.encode() in notebook.read_bytes() \
         else []
     forbidden = "\n".join(f"- `{module}` may not import: {', '.join(names)}"
@@ -138,7 +138,7 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
         f"{hw}/setup_env.py": _render("setup_env.py.in", HW=hw, SUPPORTED=repr(STUDENT_PYTHONS),
                                       IMPORTS=repr(_student_imports(assignment))),
         f"{hw}/requirements.txt": _requirements(course, assignment, NOTEBOOK_REQUIREMENTS),
-        f"{hw}/conftest.py": _read(folder / "conftest.py", "the release's conftest.py"),
+        f"{hw}/pytest.ini": RELEASE_PYTEST_INI.encode(),
         f"{hw}/submit.py": _render("submit.py.in", HW=hw, SETTINGS=json.dumps({
             "hw": hw, "files": list(assignment.files), "forbidden": dict(assignment.forbidden_imports),
             "points": assignment.points, "due": assignment.due.isoformat(),
@@ -154,7 +154,7 @@ def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
         entries[f"{hw}/{name}"] = _read(folder / name, "the stub module (course.yaml lists it)")
     if notebook.is_file():
         entries[f"{hw}/{notebook.name}"] = notebook.read_bytes()
-    for path in _python_files(folder / "tests"):
+    for path in _python_files(homework.public_tests):
         entries[f"{hw}/{path.relative_to(folder).as_posix()}"] = path.read_bytes()
     for path in _python_files(root / "shared"):     # helpers and synthetic data; nothing secret
         entries[f"{hw}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
@@ -208,74 +208,16 @@ def _student_imports(assignment: Assignment) -> list[str]:
     return names + ["torch"] if assignment.uses_torch else names
 
 
-def build_all(course: Course, root: Path, hw: str, out_dir: Path) -> list[Path]:
-    """Write both zips for ``hw`` into ``out_dir`` (and ``hwN-written.md`` where the homework
+def build_all(homework: Homework, out_dir: Path) -> list[Path]:
+    """Write both zips of ``homework`` into ``out_dir`` (and ``hwN-written.md`` where the homework
     has written questions); return their paths, the autograder zip first."""
     from autograder.release.written import write_outline
 
-    out_dir = Path(out_dir)
+    out_dir, hw = Path(out_dir), homework.id
     paths = [
-        write_zip(out_dir / f"{hw}-autograder.zip", autograder_entries(course, root, hw),
+        write_zip(out_dir / f"{hw}-autograder.zip", autograder_entries(homework),
                   frozenset({"setup.sh", "run_autograder"}), private=True),
-        write_zip(out_dir / f"{hw}-student.zip", student_entries(course, root, hw)),
+        write_zip(out_dir / f"{hw}-student.zip", student_entries(homework)),
     ]
-    outline = write_outline(course.assignment(hw), out_dir)
+    outline = write_outline(homework.assignment, out_dir)
     return paths + ([outline] if outline is not None else [])
-
-
-def _copy_submission(paths: list[Path], target: Path) -> None:
-    """Copy what a student uploaded as Gradescope would hold it: folders and regular files only.
-
-    Iterative and bounded (``MAX_COPY_DEPTH``): a submission is hostile, and a folder nested
-    thousands deep or a FIFO must not stall or crash the simulation before the grader sees it.
-    """
-    target.mkdir(parents=True)
-    stack: list[tuple[Path, Path, int]] = []
-    for path in map(Path, paths):
-        if path.is_dir() and not path.is_symlink():
-            stack.append((path, target, 0))
-        elif path.is_file() and not path.is_symlink():
-            shutil.copyfile(path, target / path.name)
-        else:
-            raise UserError(f"{path}: no such file or folder")
-    while stack:
-        source, destination, depth = stack.pop()
-        try:
-            entries = list(os.scandir(source))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and depth < MAX_COPY_DEPTH:
-                (destination / entry.name).mkdir(exist_ok=True)
-                stack.append((Path(entry.path), destination / entry.name, depth + 1))
-            elif entry.is_file(follow_symlinks=False):
-                shutil.copyfile(entry.path, destination / entry.name)
-
-
-def simulate(course: Course, root: Path, hw: str, submission: list[Path], dist: Path) -> dict:
-    """Build the autograder zip and run it exactly as Gradescope does, in a temporary root.
-
-    Gradescope unpacks the zip into ``/autograder/source``, copies ``run_autograder`` to
-    ``/autograder/run_autograder`` and runs that copy from ``/autograder``; so does this, with
-    ``AUTOGRADER_ROOT`` naming the temporary root. setup.sh is not run: the grader's Python is
-    the one on PATH (this process's first).
-    """
-    bundle = build_all(course, root, hw, dist)[0]
-    gs_root = Path(tempfile.mkdtemp(prefix="cvgrade-gs-"))
-    try:
-        with zipfile.ZipFile(bundle) as archive:
-            archive.extractall(gs_root / "source")
-        _copy_submission(submission, gs_root / "submission")
-        (gs_root / "results").mkdir()
-        entry = gs_root / "run_autograder"
-        shutil.copyfile(gs_root / "source" / "run_autograder", entry)
-        entry.chmod(0o755)
-        env = dict(os.environ, AUTOGRADER_ROOT=str(gs_root),
-                   PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        subprocess.run([str(entry)], cwd=gs_root, env=env, stdin=subprocess.DEVNULL, check=False)
-        results = gs_root / "results" / "results.json"
-        if not results.is_file():
-            raise UserError(f"{bundle}: run_autograder wrote no results.json")
-        return json.loads(results.read_text())
-    finally:
-        remove_tree(gs_root)       # never recursion: the student's files are in there
