@@ -41,15 +41,13 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0):
       H_out, W_out >= 1.
 
     Returns: float64 array (N, C_out, H_out, W_out).
-
-    Hints:
-    - Think "scatter": for each kernel tap (i, j), every input pixel adds
-      x[n, c] * weight[c, :, i, j] at output (i + stride * y, j + stride * x) of an
-      uncropped (H - 1) * stride + kh by (W - 1) * stride + kw map (a strided slice, and
-      np.einsum over c). Crop ``padding`` from each border at the end.
-    - Check the output size rule on paper first: a 1x1 input gives the kernel itself.
     """
     # TODO
+    # Hint: think "scatter": for each kernel tap (i, j), every input pixel adds
+    # x[n, c] * weight[c, :, i, j] at output (i + stride * y, j + stride * x) of an
+    # uncropped (H - 1) * stride + kh by (W - 1) * stride + kw map (a strided slice, and
+    # np.einsum over c). Crop ``padding`` from each border at the end.
+    # Hint: check the output size rule on paper first: a 1x1 input gives the kernel itself.
     raise NotImplementedError("conv_transpose2d: not implemented yet")
 
 
@@ -67,13 +65,11 @@ def pixel_cross_entropy(logits, target, ignore_index=255):
     Returns: (loss, dlogits): a Python float and a float64 array (N, K, H, W):
     dlogits = (softmax - onehot(target)) / |V| at labelled pixels, 0 at ignored ones.
     When every pixel is ignored, the loss is 0.0 and the gradient is 0.
-
-    Hints:
-    - log softmax = z - max(z) - log sum exp(z - max(z)) over axis 1.
-    - np.take_along_axis picks the target class's log-probability; replace ignored targets
-      by 0 before indexing, then mask them out of the sum and of the gradient.
     """
     # TODO
+    # Hint: log softmax = z - max(z) - log sum exp(z - max(z)) over axis 1.
+    # Hint: np.take_along_axis picks the target class's log-probability; replace ignored targets
+    # by 0 before indexing, then mask them out of the sum and of the gradient.
     raise NotImplementedError("pixel_cross_entropy: not implemented yet")
 
 
@@ -92,11 +88,9 @@ def mean_iou(pred, target, num_classes, ignore_index=255):
     Inputs: pred, target: integer arrays of the same shape (any shape, e.g. (N, H, W));
     pred in [0, num_classes), target in [0, num_classes) or ignore_index.
     Returns: a Python float in [0, 1]; 0.0 when every pixel is ignored.
-
-    Hints:
-    - Drop the ignored pixels first, then a confusion matrix (np.bincount of
-      target * num_classes + pred) gives every intersection (its diagonal) and union
-      (row sum + column sum - diagonal) at once.
     """
     # TODO
+    # Hint: drop the ignored pixels first, then a confusion matrix (np.bincount of
+    # target * num_classes + pred) gives every intersection (its diagonal) and union
+    # (row sum + column sum - diagonal) at once.
     raise NotImplementedError("mean_iou: not implemented yet")

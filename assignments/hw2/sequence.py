@@ -23,20 +23,20 @@ import numpy as np  # noqa: F401  (you will need it)
 
 
 def rnn_step(x, h, w_ih, w_hh, b_ih, b_hh):
-    """One step of the vanilla (Elman) RNN.
+    """One step of the vanilla (Elman) RNN: h' = tanh(x w_ih^T + b_ih + h w_hh^T + b_hh).
 
     Lecture idea: the hidden state summarises the past; the same weights are applied at
-    every time step:  h' = tanh(x w_ih^T + b_ih + h w_hh^T + b_hh).
+    every time step.
 
     Inputs: x (N, D), h (N, H), w_ih (H, D), w_hh (H, H), b_ih (H,), b_hh (H,).
-    Returns: h' (N, H), float64. Must equal torch.nn.RNNCell with the same weights.
+    Returns: h' (N, H), float64. Equals torch.nn.RNNCell with the same weights.
     """
     # TODO
     raise NotImplementedError("rnn_step: not implemented yet")
 
 
 def lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh):
-    """One step of the LSTM, gate order (i, f, g, o) as in torch.nn.LSTMCell.
+    """One LSTM step, gate order (i, f, g, o) as in torch.nn.LSTMCell.
 
     Lecture idea: the cell state c is a conveyor belt changed only by gated additions, so
     gradients survive many steps (the RNN's vanish).
@@ -47,19 +47,17 @@ def lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh):
 
     Inputs: x (N, D), h and c (N, H), w_ih (4H, D), w_hh (4H, H), b_ih and b_hh (4H,).
     Returns: a tuple (h', c'), each (N, H) float64.
-
-    Hints:
-    - np.split(gates, 4, axis=-1) gives the four blocks. The classic bug is the order
-      i, f, o, g (some papers) instead of torch's i, f, g, o.
-    - sigmoid(x) = 1 / (1 + exp(-x)) overflows (with a warning) for x < -709;
-      0.5 * (1 + tanh(x / 2)) is the same function without overflow.
     """
     # TODO
+    # Hint: np.split(gates, 4, axis=-1) gives the four blocks. The classic bug is the order
+    # i, f, o, g (some papers) instead of torch's i, f, g, o.
+    # Hint: sigmoid(x) = 1 / (1 + exp(-x)) overflows (with a warning) for x < -709;
+    # 0.5 * (1 + tanh(x / 2)) is the same function without overflow.
     raise NotImplementedError("lstm_step: not implemented yet")
 
 
 def gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
-    """One step of the GRU, gate order (r, z, n) as in torch.nn.GRUCell.
+    """One GRU step, gate order (r, z, n) as in torch.nn.GRUCell.
 
     Lecture idea: a lighter LSTM: the update gate z interpolates between the old state and a
     candidate n; the reset gate r decides how much of the old state the candidate sees.
@@ -71,12 +69,11 @@ def gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
 
     Inputs: x (N, D), h (N, H), w_ih (3H, D), w_hh (3H, H), b_ih and b_hh (3H,).
     Returns: h' (N, H) float64.
-
-    Hint: r multiplies (h w_hn^T + b_hn), bias included (torch's convention; the original
-    paper applies r to h before the matrix product: a different cell). Note h' weights the
-    OLD state by z, not by 1 - z.
     """
     # TODO
+    # Hint: r multiplies (h w_hn^T + b_hn), bias included (torch's convention; the original
+    # paper applies r to h before the matrix product: a different cell). Note h' weights the
+    # OLD state by z, not by 1 - z.
     raise NotImplementedError("gru_step: not implemented yet")
 
 
@@ -90,32 +87,32 @@ def poincare_distance(u, v):
 
         d(u, v) = arccosh(1 + 2 |u - v|^2 / ((1 - |u|^2) (1 - |v|^2)))
 
-    Inputs: u, v: (..., D) points with norm < 1, same shape (or broadcastable).
-    - Any point with norm >= 1 (or NaN): raise ValueError whose message names the argument
-      (u or v).
-    Returns: float64 array of shape (...) (a 0-d array or float for two single points).
-
-    Must be accurate near the boundary (points of norm 0.999999: 1 - |u|^2 is 2e-6). Hints:
-    - Do not clip the norms to "1 - eps" as some libraries do: that changes the distance.
-    - arccosh(1 + 2 t) = 2 arcsinh(sqrt(t)) avoids the cancellation of arccosh near 1
-      (points close together); (1 - |u|)(1 + |u|) is a careful 1 - |u|^2.
+    Inputs: u, v: (..., D) points with norm < 1, of the same shape or broadcastable.
+    Returns: float64 array of shape (...) (a 0-d array or a float for two single points).
+    Must be accurate near the boundary (points of norm 0.999999: 1 - |u|^2 is 2e-6).
+    Raises: ValueError whose message names the argument (u or v) when any of its points has
+    norm >= 1 (or NaN).
     """
     # TODO
+    # Hint: do not clip the norms to "1 - eps" as some libraries do: that changes the distance.
+    # Hint: arccosh(1 + 2 t) = 2 arcsinh(sqrt(t)) avoids the cancellation of arccosh near 1
+    # (points close together); (1 - |u|)(1 + |u|) is a careful 1 - |u|^2.
     raise NotImplementedError("poincare_distance: not implemented yet")
 
 
 def expmap0(v):
-    """Exponential map at the origin: a tangent vector (any length) to a point of the ball.
+    """Exponential map at the origin: a tangent vector (any length) to a point of the Poincare ball.
 
         expmap0(v) = tanh(|v|) v / |v|,   and 0 for v = 0.
 
     Lecture idea: networks output Euclidean vectors; expmap0 moves them into the ball (the
     direction is kept, the length t becomes the Euclidean radius tanh(t) < 1).
 
-    Inputs: v: (..., D). Returns: float64 array (..., D), no NaN for zero vectors.
-    Hint: divide by np.where(norm > 0, norm, 1) and then put 0 where norm == 0.
+    Inputs: v: (..., D) tangent vectors.
+    Returns: float64 array (..., D), points of the ball; no NaN for zero vectors.
     """
     # TODO
+    # Hint: divide by np.where(norm > 0, norm, 1) and then put 0 where norm == 0.
     raise NotImplementedError("expmap0: not implemented yet")
 
 
@@ -124,29 +121,30 @@ def hyperbolic_prediction_loss(z_pred, z_true):
 
         loss = mean_i [ d(zp_i, z_i)^2 + log sum_j exp(-d(zp_i, z_j)^2) ]
 
-    (the negative log of a softmax over -d^2: pull each prediction towards its own target,
-    push it away from the other targets j; the sum over j includes j = i).
+    with d the Poincare distance: the negative log of a softmax over -d^2. The first term
+    pulls each prediction towards its own target; the log-sum-exp over all the targets j (the
+    own one, j = i, included) pushes it away from the other targets.
 
-    Inputs: z_pred, z_true: (N, D) points in the ball. Returns: a Python float.
-
-    Hints:
-    - All pairwise distances at once: poincare_distance(z_pred[:, None], z_true[None, :]).
-    - Distances of 30 give exp(-900) = 0 in float64 and log(0) = -inf: compute the
-      log-sum-exp stably, log sum_j exp(a_j) = m + log sum_j exp(a_j - m) with m = max_j a_j.
+    Inputs: z_pred, z_true: (N, D) points in the ball.
+    Returns: a Python float. Must stay finite when every distance is large (distances of 30
+    give exp(-900) = 0 in float64, and log(0) = -inf): the log-sum-exp is computed stably.
     """
     # TODO
+    # Hint: all pairwise distances at once: poincare_distance(z_pred[:, None], z_true[None, :]).
+    # Hint: compute the log-sum-exp stably, log sum_j exp(a_j) = m + log sum_j exp(a_j - m)
+    # with m = max_j a_j.
     raise NotImplementedError("hyperbolic_prediction_loss: not implemented yet")
 
 
 def assign_hypotheses(predictions, target):
-    """E-step of multiple-hypothesis prediction: which hypothesis explains the target best?
+    """E-step of multiple-hypothesis prediction: one-hot of the hypothesis nearest the target.
 
     Lecture idea: the future is uncertain; a network predicts K hypotheses and, as in EM,
     each training target is assigned to the nearest one, which alone is then trained.
 
     Inputs: predictions (N, K, D), target (N, D).
-    Returns: one-hot array (N, K) (float64 zeros with a single 1 per row) at
-    argmin_k |predictions[n, k] - target[n]|^2; ties pick the lowest k.
+    Returns: float64 array (N, K) of zeros with a single 1 per row, at
+    argmin_k |predictions[n, k] - target[n]|^2 (ties: the lowest k).
     """
     # TODO
     raise NotImplementedError("assign_hypotheses: not implemented yet")
@@ -155,9 +153,11 @@ def assign_hypotheses(predictions, target):
 def multiple_hypothesis_loss(predictions, target):
     """Winner-takes-all loss: mean over n of min over k of |predictions[n, k] - target[n]|^2.
 
-    Inputs: predictions (N, K, D), target (N, D). Returns: a Python float.
     Only the best hypothesis of each example is penalised, so K hypotheses can spread over K
     possible futures instead of all collapsing onto their mean.
+
+    Inputs: predictions (N, K, D), target (N, D).
+    Returns: a Python float.
     """
     # TODO
     raise NotImplementedError("multiple_hypothesis_loss: not implemented yet")
@@ -172,7 +172,7 @@ def rnn_backward(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs):
     the next step (through w_hh: repeated products with w_hh are why gradients vanish or
     explode over long sequences).
 
-    Forward (recompute it): h_t = tanh(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh) for
+    Forward (recomputed here): h_t = tanh(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh) for
     t = 1..T, starting from h_0 = ``h0``. ``dhs[t - 1]`` is the gradient of a loss L with
     respect to h_t that arrives from outside (e.g. from a classifier on every frame); the
     gradient that reaches h_t through h_{t+1} is added to it, going backwards in time:
@@ -185,13 +185,11 @@ def rnn_backward(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs):
     Returns: (dxs, dh0, dw_ih, dw_hh, db_ih, db_hh), float64 arrays shaped like xs, h0,
     w_ih, w_hh, b_ih, b_hh: the gradients of L = sum_t sum(dhs[t-1] * h_t). They equal torch
     autograd through torch.nn.RNNCell applied T times (the tests check all six to 1e-10).
-
-    Hints:
-    - Keep every h_t of the forward pass (a list of T + 1 arrays, h_0 included).
-    - Go backwards with one carried array, dL/dh_t through h_{t+1}, that starts at 0; dh0 is
-      what is carried out of the first step.
     """
     # TODO
+    # Hint: keep every h_t of the forward pass (a list of T + 1 arrays, h_0 included).
+    # Hint: go backwards with one carried array, dL/dh_t through h_{t+1}, that starts at 0; dh0 is
+    # what is carried out of the first step.
     raise NotImplementedError("rnn_backward: not implemented yet")
 
 
@@ -215,11 +213,9 @@ def conv3d(x, weight, bias=None, stride=1, padding=0):
 
     Returns: float64 array (N, C_out, T_out, H_out, W_out). Compared with torch's conv3d to
     1e-10 on odd and even sizes, per-axis strides and paddings.
-
-    Hints:
-    - No flip: like torch (and hw1's conv), this is a cross-correlation.
-    - Loop over the kt * kh * kw kernel taps only: for each tap, the input samples it meets
-      are one strided slice of xpad, and np.einsum("nctyx,oc->notyx", ...) sums over C_in.
     """
     # TODO
+    # Hint: no flip: like torch (and hw1's conv), this is a cross-correlation.
+    # Hint: loop over the kt * kh * kw kernel taps only: for each tap, the input samples it meets
+    # are one strided slice of xpad, and np.einsum("nctyx,oc->notyx", ...) sums over C_in.
     raise NotImplementedError("conv3d: not implemented yet")

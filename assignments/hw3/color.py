@@ -23,7 +23,7 @@ WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
 
 
 def rgb_to_lab(rgb):
-    """sRGB in [0, 1], shape (..., 3) -> CIELAB (..., 3) under D65.
+    """sRGB in [0, 1], shape (..., 3) -> CIELAB (..., 3) under D65, as skimage.color.rgb2lab.
 
     1. Undo the sRGB gamma, per channel:
            c_lin = ((c + 0.055) / 1.055) ** 2.4   if c > 0.04045
@@ -32,14 +32,14 @@ def rgb_to_lab(rgb):
     3. f(t) = t ** (1/3) if t > 0.008856 else 7.787 * t + 16 / 116, and
            L = 116 f(Y) - 16,   a = 500 (f(X) - f(Y)),   b = 200 (f(Y) - f(Z)).
 
-    Inputs: rgb: array (..., 3) (a last axis that is not 3: ValueError naming `rgb`).
+    Inputs: rgb: array (..., 3).
     Returns: float64 (..., 3); matches skimage.color.rgb2lab to 1e-4. White is
     (100, 0, 0) (to ~1e-3), black (0, 0, 0), pure red about (53.24, 80.09, 67.20).
-
-    Hints: np.where picks the branch per element; with colours on the last axis,
-    ``rgb_lin @ XYZ_FROM_RGB.T`` applies the matrix to every pixel at once; np.cbrt.
+    Raises: ValueError naming `rgb` when its last axis is not 3.
     """
     # TODO
+    # Hint: np.where picks the branch per element; with colours on the last axis,
+    # ``rgb_lin @ XYZ_FROM_RGB.T`` applies the matrix to every pixel at once; np.cbrt.
     raise NotImplementedError("rgb_to_lab: not implemented yet")
 
 
@@ -53,12 +53,13 @@ def lab_to_rgb(lab):
     4. Gamma: c = 1.055 * c_lin ** (1 / 2.4) - 0.055 if c_lin > 0.0031308 else 12.92 * c_lin.
     5. Clip to [0, 1] (many Lab values lie outside the sRGB gamut).
 
-    Inputs: lab: (..., 3) (otherwise ValueError naming `lab`).
+    Inputs: lab: array (..., 3).
     Returns: float64 (..., 3) in [0, 1].
-    Hint: a negative c_lin ** (1 / 2.4) is NaN; np.where evaluates both branches, so
-    take the power of np.abs(c_lin) (or np.maximum(c_lin, 0)).
+    Raises: ValueError naming `lab` when its last axis is not 3.
     """
     # TODO
+    # Hint: a negative c_lin ** (1 / 2.4) is NaN; np.where evaluates both branches, so
+    # take the power of np.abs(c_lin) (or np.maximum(c_lin, 0)).
     raise NotImplementedError("lab_to_rgb: not implemented yet")
 
 
@@ -70,12 +71,13 @@ def ab_bin_centers(grid=10, limit=110):
 
     With n = 2 * limit / grid bins per axis, the centres along one axis are
     -limit + grid / 2 + grid * i for i = 0..n-1 (default: -105, -95, ..., 105).
-    Inputs: grid > 0 that divides 2 * limit into a whole number of bins (otherwise
-    ValueError naming `grid`); limit > 0.
+
+    Inputs: grid > 0 that divides 2 * limit into a whole number of bins; limit > 0.
     Returns: float64 (n * n, 2), a-major: row i * n + j is (a_i, b_j).
-    Hint: np.meshgrid(axis, axis, indexing="ij").
+    Raises: ValueError naming `grid` when grid is not > 0 or n is not a whole number.
     """
     # TODO
+    # Hint: np.meshgrid(axis, axis, indexing="ij").
     raise NotImplementedError("ab_bin_centers: not implemented yet")
 
 
@@ -86,17 +88,18 @@ def soft_encode_ab(ab, centers, k=5, sigma=5.0):
     weights w_q = exp(-||ab - c_q||^2 / (2 sigma^2)), every other centre 0, and the weights
     are normalised to sum to 1.
 
-    Inputs: ab (..., 2); centers (Q, 2); k integer in 1..Q (otherwise ValueError naming
-    `k`); sigma > 0 (otherwise ValueError naming `sigma`).
-    Returns: float64 (..., Q), non-negative, summing to 1 over the last axis.
-
-    Must stay finite for ab far from every centre and for tiny sigma, where every
-    exp(-d^2 / (2 sigma^2)) underflows to 0: subtract the smallest squared distance of the
-    k before taking exp (the normalisation cancels it).
-    Hints: squared distances (..., Q) by broadcasting ab[..., None, :] - centers;
-    np.argpartition / np.take_along_axis / np.put_along_axis along the last axis.
+    Inputs: ab (..., 2); centers (Q, 2); k integer in 1..Q; sigma > 0.
+    Returns: float64 (..., Q), non-negative, summing to 1 over the last axis. Must stay
+    finite for ab far from every centre and for tiny sigma, where every
+    exp(-d^2 / (2 sigma^2)) underflows to 0.
+    Raises: ValueError naming `k` when k is not an integer in 1..Q; ValueError naming `sigma`
+    when sigma is not > 0.
     """
     # TODO
+    # Hint: subtract the smallest squared distance of the k before taking exp (the
+    # normalisation cancels it), so the weights stay finite.
+    # Hint: squared distances (..., Q) by broadcasting ab[..., None, :] - centers;
+    # np.argpartition / np.take_along_axis / np.put_along_axis along the last axis.
     raise NotImplementedError("soft_encode_ab: not implemented yet")
 
 
@@ -107,14 +110,15 @@ def annealed_mean(probs, centers, temperature=0.38):
         result = sum_q p_T[q] * centers[q]
 
     Lecture idea: the mean (T = 1) of a multimodal colour distribution is a dull
-    compromise; the mode (T -> 0) is vivid but spatially patchy. T = 0.38 is in between.
+    compromise (desaturated); the mode (T -> 0) is vivid but spatially patchy. Zhang et al.'s
+    T = 0.38 is in between.
 
-    Inputs: probs (..., Q) non-negative (zeros allowed); centers (Q, 2); temperature > 0
-    (otherwise ValueError naming `temperature`).
-    Returns: float64 (..., 2).
-
-    Must stay finite when probs ** (1 / T) underflows (small probabilities, small T):
-    work with log(probs) and subtract its maximum before dividing by T and taking exp.
+    Inputs: probs (..., Q) non-negative (zeros allowed: they get weight 0); centers (Q, 2);
+    temperature T > 0.
+    Returns: float64 (..., 2). Must stay finite when probs ** (1 / T) underflows (small
+    probabilities, small T).
+    Raises: ValueError naming `temperature` when it is not > 0.
     """
     # TODO
+    # Hint: work with log(probs) and subtract its maximum before dividing by T and taking exp.
     raise NotImplementedError("annealed_mean: not implemented yet")

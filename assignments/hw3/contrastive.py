@@ -29,21 +29,20 @@ def nt_xent_loss(z1, z2, temperature=0.5):
     The denominator holds the positive and the 2N - 2 negatives: never i itself (s_ii = 1
     would dominate it).
 
-    Inputs: z1, z2: (N, D) tensors; temperature t > 0.
+    Inputs: z1, z2: (N, D) tensors (N >= 1); temperature t > 0.
     Returns: the mean of l_i over all 2N anchors, a 0-d tensor.
-
-    Hints: with logits = s / t and the diagonal set to -inf (masked_fill with torch.eye as a
-    bool mask), l_i is the cross-entropy of row i with target p(i): F.cross_entropy.
 
     Also graded by a self-supervised training run on real digits (load_digits, through
     shared/real_data.py): the grader's loop (probe ``simclr_digits``) trains a small encoder
-    with your loss on float32 features of two random views of 1000 digits (200 steps of 32,
+    with this loss on float32 features of two random views of 1000 digits (200 steps of 32,
     t = 0.2); a cosine 5-NN classifier on the learned features must then label the other
     797 digits, each shifted by up to a pixel: full points at 60 % (the reference reaches
     about 69 %; raw pixels 50 %), none at 40 %. So the loss must also work in float32 and
     stay quick: a vectorised loss takes about a second for the whole run.
     """
     # TODO
+    # Hint: with logits = s / t and the diagonal set to -inf (masked_fill with torch.eye as a
+    # bool mask), l_i is the cross-entropy of row i with target p(i): F.cross_entropy.
     raise NotImplementedError("nt_xent_loss: not implemented yet")
 
 
@@ -60,12 +59,13 @@ def supcon_loss(features, labels, temperature=0.1):
 
     Inputs: features (N, D) tensor; labels (N,) integer tensor; temperature t > 0.
     Returns: the mean of l_a over the anchors that have positives, a 0-d tensor. When no
-    anchor has a positive, return 0 as a tensor (e.g. features.sum() * 0), not NaN.
-
-    Hints: log_prob = logits - logsumexp(logits with the diagonal at -inf, dim=1); a
-    boolean (N, N) positive mask from labels[:, None] == labels[None, :] minus the diagonal.
+    anchor has a positive: 0, still a tensor connected to ``features`` (its gradient is 0),
+    not NaN.
     """
     # TODO
+    # Hint: log_prob = logits - logsumexp(logits with the diagonal at -inf, dim=1); a
+    # boolean (N, N) positive mask from labels[:, None] == labels[None, :] minus the diagonal.
+    # Hint: a zero connected to features: e.g. features.sum() * 0.
     raise NotImplementedError("supcon_loss: not implemented yet")
 
 
@@ -79,12 +79,11 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k=5):
     cosine similarity; a tie between labels goes to the SMALLEST label.
 
     Inputs: train_feats (M, D), train_labels (M,), test_feats (T, D), test_labels (T,):
-    tensors or numpy arrays (convert with torch.as_tensor); labels are integers >= 0;
-    k: integer in 1..M (otherwise ValueError naming `k`).
+    tensors or numpy arrays; labels are integers >= 0; k: integer in 1..M.
     Returns: a Python float, the fraction of test samples classified correctly.
-
-    Hints: Tensor.topk; F.one_hot(...).sum(dim=1) counts votes per label, and argmax
-    returns the first (smallest) label among equal counts.
+    Raises: ValueError naming `k` when k is not an integer in 1..M.
     """
     # TODO
+    # Hint: convert the inputs with torch.as_tensor. Tensor.topk; F.one_hot(...).sum(dim=1)
+    # counts votes per label, and argmax returns the first (smallest) label among equal counts.
     raise NotImplementedError("knn_accuracy: not implemented yet")

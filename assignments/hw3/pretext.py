@@ -28,9 +28,10 @@ def relative_position_label(dy, dx):
         ( 0,-1) -> 3      centre      ( 0, 1) -> 4
         ( 1,-1) -> 5   ( 1, 0) -> 6   ( 1, 1) -> 7
 
-    Inputs: dy, dx: integers in {-1, 0, 1}, not both 0. Anything else (the centre (0, 0),
-    an offset such as (2, 0)): ValueError whose message names dy and dx.
+    Inputs: dy, dx: integers in {-1, 0, 1}, not both 0.
     Returns: int.
+    Raises: ValueError whose message names dy and dx for anything else (the centre (0, 0),
+    an offset such as (2, 0)).
     """
     # TODO
     raise NotImplementedError("relative_position_label: not implemented yet")
@@ -52,16 +53,18 @@ def context_prediction_pair(image, patch, gap, rng):
     Inputs:
     - image: (H, W) or (H, W, C) array of any dtype.
     - patch: int >= 1; gap: int >= 0.
-    - rng: a np.random.Generator or an int seed: ``rng = np.random.default_rng(rng)``
-      accepts both (the tests pass seeds). The same seed must give the same example.
+    - rng: a np.random.Generator or an int seed (the tests pass seeds). The same seed must
+      give the same example.
     Returns: (centre, neighbour, label): two arrays of shape (patch, patch) or
-    (patch, patch, C), copied from the image (keep its dtype), and the int label.
-    An image smaller than 3 * patch + 2 * gap in either axis: ValueError naming `image`.
-
-    Hint: the valid corners are y in [patch + gap, H - patch - (patch + gap)] (inclusive);
-    rng.integers(low, high) excludes high.
+    (patch, patch, C), copied from the image (keep its dtype), and the int label of the
+    neighbour.
+    Raises: ValueError naming `image` when the image is smaller than 3 * patch + 2 * gap in
+    either axis.
     """
     # TODO
+    # Hint: rng = np.random.default_rng(rng) accepts both a Generator and a seed.
+    # Hint: the valid corners are y in [patch + gap, H - patch - (patch + gap)] (inclusive);
+    # rng.integers(low, high) excludes high.
     raise NotImplementedError("context_prediction_pair: not implemented yet")
 
 
@@ -71,17 +74,16 @@ def rotation_batch(images):
     Lecture idea: to tell how an image was rotated, a network must know what "up" looks
     like for the objects in it (Gidaris et al. 2018, RotNet).
 
-    Inputs: images (N, H, W) or (N, H, W, C), square (H == W; otherwise ValueError naming
-    `images`), any dtype.
+    Inputs: images (N, H, W) or (N, H, W, C), square (H == W), any dtype.
     Returns: (rotated, labels):
     - rotated: (4N, H, W[, C]), same dtype, image-major: rotated[4*i + k] is
       np.rot90(images[i], k) (k quarter turns counter-clockwise);
     - labels: int64 array (4N,): [0, 1, 2, 3, 0, 1, 2, 3, ...].
-
-    Hint: np.rot90(images, k, axes=(1, 2)) rotates the whole batch; np.stack on axis 1
-    then a reshape gives the image-major order.
+    Raises: ValueError naming `images` when they are not square (H != W).
     """
     # TODO
+    # Hint: np.rot90(images, k, axes=(1, 2)) rotates the whole batch; np.stack on axis 1
+    # then a reshape gives the image-major order.
     raise NotImplementedError("rotation_batch: not implemented yet")
 
 
@@ -91,9 +93,9 @@ def counting_loss(whole, tiles, other, margin=10.0):
         loss = ||sum(tiles) - whole||^2 + max(0, margin - ||sum(tiles) - other||^2)
 
     Lecture idea: "visual primitives" (counts of eyes, wheels, ...) of the four tiles add up
-    to those of the whole image. Alone, that term is minimised by features that are always
-    0; the second (contrastive) term keeps the tiles' sum at least sqrt(margin) away from
-    the features of a different image.
+    to those of the whole (downsampled) image. Alone, that term is minimised by features that
+    are always 0; the second (contrastive) term stops that trivial solution by keeping the
+    tiles' sum at least sqrt(margin) away from the features of a different image.
 
     Inputs: whole (D,) features of the downsampled image, tiles (4, D) features of its four
     tiles, other (D,) features of another image; margin >= 0. Both norms are SQUARED.

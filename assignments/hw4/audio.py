@@ -27,26 +27,28 @@ import numpy as np  # noqa: F401 - you will need it
 
 
 def frame_signal(x, frame_length, hop_length):
-    """Cut a signal into overlapping frames, one frame per row. No padding.
+    """Cut a signal into overlapping frames, one frame per row; no padding.
 
     Lecture idea: sound changes over time, so we analyse it a few milliseconds at a time.
     Frame i is x[i * hop_length : i * hop_length + frame_length]; frames overlap when
-    hop_length < frame_length.
+    hop_length < frame_length. Samples after the last whole frame are dropped.
 
     Inputs:
     - x: (N,) real signal, any real dtype.
-    - frame_length: integer, 1 <= frame_length <= N; otherwise ValueError naming `frame_length`.
-    - hop_length: integer >= 1; otherwise ValueError naming `hop_length`.
+    - frame_length: samples per frame, an integer with 1 <= frame_length <= N.
+    - hop_length: samples between the starts of consecutive frames, an integer >= 1.
 
     Returns: float64 array (n_frames, frame_length) with
         n_frames = 1 + (N - frame_length) // hop_length.
-    Samples after the last whole frame are dropped.
 
-    Hints:
-    - Build an index array: starts (n_frames, 1) plus offsets (1, frame_length) broadcast to
-      (n_frames, frame_length); x[index] gathers every frame at once.
+    Raises:
+    - ValueError naming `x` if x is not a non-empty 1-D real array.
+    - ValueError naming `frame_length` if it is not an integer with 1 <= frame_length <= N.
+    - ValueError naming `hop_length` if it is not an integer >= 1.
     """
     # TODO
+    # Hint: build an index array: starts (n_frames, 1) plus offsets (1, frame_length) broadcast to
+    #   (n_frames, frame_length); x[index] gathers every frame at once.
     raise NotImplementedError("frame_signal: not implemented yet")
 
 
@@ -58,13 +60,16 @@ def hann_window(n, periodic=True):
     the frame smoothly to zero at its ends keeps a tone's energy in a few bins.
 
     Inputs:
-    - n: integer >= 0, the window length.
+    - n: the window length, an integer >= 0.
     - periodic: True: M = n (the window for spectral analysis: one period of a cosine, so
       copies shifted by n/2 add up to a constant); False: M = n - 1 (symmetric: the first
       and the last samples are both 0).
 
-    Returns: float64 array (n,); equals torch.hann_window(n, periodic=periodic). Special
+    Returns: float64 array (n,), equal to torch.hann_window(n, periodic=periodic). Special
     cases, as in torch: n = 0 gives an empty array, n = 1 gives [1.0] (for both kinds).
+
+    Raises:
+    - ValueError naming `n` if it is not an integer >= 0.
     """
     # TODO
     raise NotImplementedError("hann_window: not implemented yet")
@@ -75,29 +80,33 @@ def stft(x, n_fft=512, hop_length=128, center=True):
 
     Lecture idea: the spectrogram is a sequence of spectra of short, windowed frames:
         S[k, t] = sum_{n=0}^{n_fft-1} w[n] x_pad[t * hop_length + n] exp(-2 pi i k n / n_fft)
-    for k = 0 .. n_fft // 2 (the other half of the DFT of a real signal is redundant).
+    for k = 0 .. n_fft // 2 (the other half of the DFT of a real signal is redundant), with
+    w = hann_window(n_fft, periodic=True).
 
     Inputs:
-    - x: (N,) real signal (not 1-D: ValueError naming `x`).
-    - n_fft: frame length and DFT size, integer >= 1 (any size, not only powers of two).
-    - hop_length: integer >= 1 (ValueError naming `hop_length` otherwise).
+    - x: (N,) real signal, any real dtype.
+    - n_fft: frame length and DFT size, an integer >= 1 (any size, not only powers of two).
+    - hop_length: samples between the starts of consecutive frames, an integer >= 1.
     - center: if True, first pad x with n_fft // 2 samples on BOTH sides by reflection
       without repeating the edge sample (np.pad mode "reflect": x[2] x[1] | x[0] x[1] ...),
-      so frame t is centred on sample t * hop_length. Reflection needs N > n_fft // 2,
-      otherwise ValueError naming `x`. After padding (or without it) the signal must have
-      at least n_fft samples, otherwise ValueError naming `n_fft`.
+      so frame t is centred on sample t * hop_length; reflection needs N > n_fft // 2. If
+      False, x is not padded. Either way the (padded) signal must have at least n_fft samples.
 
-    Returns: complex128 array (n_fft // 2 + 1, n_frames), n_frames as in frame_signal on
-    the (padded) signal. Must equal torch.stft(torch.tensor(x), n_fft, hop_length,
-    window=torch.hann_window(n_fft), center=center, pad_mode="reflect",
+    Returns: complex128 array (n_fft // 2 + 1, n_frames), frequency on axis 0, n_frames as
+    in frame_signal on the (padded) signal. Must equal torch.stft(torch.tensor(x), n_fft,
+    hop_length, window=torch.hann_window(n_fft), center=center, pad_mode="reflect",
     return_complex=True) to 1e-6 relative.
 
-    Hints:
-    - np.pad(x, n_fft // 2, mode="reflect"), frame_signal, multiply by the window (it
-      broadcasts over the rows), then np.fft.rfft along the frame axis. Mind the final
-      layout: frequency on axis 0.
+    Raises:
+    - ValueError naming `x` if x is not a non-empty 1-D real array, or if center is True
+      and N <= n_fft // 2 (too short to reflect).
+    - ValueError naming `n_fft` if it is not an integer >= 1, or if the (padded) signal has
+      fewer than n_fft samples.
+    - ValueError naming `hop_length` if it is not an integer >= 1.
     """
     # TODO
+    # Hint: np.pad(x, n_fft // 2, mode="reflect"), frame_signal, multiply by the window (it broadcasts
+    #   over the rows), then np.fft.rfft along the frame axis. Mind the final layout: frequency on axis 0.
     raise NotImplementedError("stft: not implemented yet")
 
 
@@ -105,8 +114,16 @@ def spectrogram(x, n_fft=512, hop_length=128, power=2.0):
     """|stft(x, n_fft, hop_length, center=True)| ** power.
 
     power=2.0 gives a power spectrogram (energy per bin), power=1.0 a magnitude one.
-    Inputs: as in stft; power > 0 (ValueError naming `power` otherwise).
+
+    Inputs:
+    - x, n_fft, hop_length: as in stft (always centred).
+    - power: the exponent, a finite number > 0.
+
     Returns: float64 array (n_fft // 2 + 1, n_frames), all >= 0.
+
+    Raises:
+    - ValueError naming `power` if it is not a finite number > 0.
+    - The ValueErrors of stft for x, n_fft and hop_length.
     """
     # TODO
     raise NotImplementedError("spectrogram: not implemented yet")
@@ -122,15 +139,18 @@ def power_to_db(s, ref=1.0, amin=1e-10, top_db=80.0):
 
     Inputs:
     - s: array of powers (>= 0), any shape, any real dtype.
-    - ref: power that maps to 0 dB, > 0 (ValueError naming `ref` otherwise).
-    - amin: the smallest power used, > 0, so that s = 0 does not give -inf (ValueError
-      naming `amin` otherwise). Clip first, then divide by ref: s = 0 gives
-      10 log10(amin / ref).
-    - top_db: keep only this many dB below the loudest value (>= 0, ValueError naming
-      `top_db` otherwise; 0 makes every value the maximum); None: no floor. The floor is
-      the maximum of the dB values (after dividing by ref) minus top_db.
+    - ref: the power that maps to 0 dB, a finite number > 0.
+    - amin: the smallest power used, a finite number > 0, so that s = 0 does not give -inf.
+      Clip first, then divide by ref: s = 0 gives 10 log10(amin / ref).
+    - top_db: keep only this many dB below the loudest value, a finite number >= 0 (0 makes
+      every value the maximum); None: no floor. The floor is the maximum of the dB values
+      (after dividing by ref) minus top_db.
 
     Returns: float64 array of the shape of s.
+
+    Raises:
+    - ValueError naming `s` if it is not a real-valued array.
+    - ValueError naming `ref`, `amin` or `top_db` if it is outside the range above.
     """
     # TODO
     raise NotImplementedError("power_to_db: not implemented yet")
@@ -141,40 +161,52 @@ def amplitude_to_db(s, ref=1.0, amin=1e-5, top_db=80.0):
 
     Power is amplitude squared, so the same loudness in dB needs 20 log10 for amplitudes:
         db = 20 log10(max(s, amin) / ref),   then   db = max(db, db.max() - top_db)
-    Amplitudes 1, 10, 100 are 0, 20, 40 dB, and amplitude_to_db(|S|, ref, amin, top_db)
-    equals power_to_db(|S|**2, ref**2, amin**2, top_db).
+    Amplitudes 1, 10, 100 are 0, 20, 40 dB (as torchaudio's AmplitudeToDB(stype="magnitude")),
+    and amplitude_to_db(|S|, ref, amin, top_db) equals power_to_db(|S|**2, ref**2, amin**2,
+    top_db) without its overflow: amplitudes above ~1e154 square to inf, but must give their
+    finite dB value here.
 
-    Inputs (errors as in power_to_db):
+    Inputs:
     - s: array of amplitudes (>= 0), any shape, any real dtype.
-    - ref: the amplitude that maps to 0 dB, > 0.
-    - amin: the smallest amplitude used, > 0. The default 1e-5 is -100 dB, the same floor
-      as power_to_db's 1e-10. Clip first, then divide by ref.
-    - top_db: dynamic range in dB kept below the loudest value, >= 0; None: no floor.
+    - ref: the amplitude that maps to 0 dB, a finite number > 0.
+    - amin: the smallest amplitude used, a finite number > 0. The default 1e-5 is -100 dB,
+      the same floor as power_to_db's 1e-10. Clip first, then divide by ref.
+    - top_db: dynamic range in dB kept below the loudest value, a finite number >= 0;
+      None: no floor.
 
     Returns: float64 array of the shape of s.
 
-    Hint: squaring s and calling power_to_db is correct on paper but overflows for
-    amplitudes above ~1e154; use 20 log10 directly.
+    Raises: as power_to_db (ValueError naming `s`, `ref`, `amin` or `top_db`).
     """
     # TODO
+    # Hint: squaring s and calling power_to_db is correct on paper but overflows for amplitudes above
+    #   ~1e154; use 20 log10 directly.
     raise NotImplementedError("amplitude_to_db: not implemented yet")
 
 
 def hz_to_mel(f):
-    """The HTK mel scale: m = 2595 log10(1 + f / 700).
+    """The HTK mel scale: m = 2595 log10(1 + f / 700) (log10, not the natural log).
 
     Lecture idea: we hear pitch differences on a roughly logarithmic scale above ~1 kHz
     (and roughly linearly below); equal steps in mel sound equally far apart.
 
-    Input: f, a number or an array (Hz). Returns: a float for a number, otherwise a float64
-    array of the same shape. Careful: log10, not the natural log.
+    Inputs:
+    - f: frequency in Hz, a number or an array of any shape.
+
+    Returns: a float for a number, otherwise a float64 array of the same shape.
     """
     # TODO
     raise NotImplementedError("hz_to_mel: not implemented yet")
 
 
 def mel_to_hz(m):
-    """The inverse of hz_to_mel: f = 700 (10 ** (m / 2595) - 1). A float for a number, else an array."""
+    """The inverse of hz_to_mel: f = 700 (10 ** (m / 2595) - 1).
+
+    Inputs:
+    - m: mels, a number or an array of any shape.
+
+    Returns: Hz, a float for a number, otherwise a float64 array of the same shape.
+    """
     # TODO
     raise NotImplementedError("mel_to_hz: not implemented yet")
 
@@ -190,27 +222,32 @@ def mel_filterbank(sr, n_fft, n_mels, f_min=0.0, f_max=None):
        mapped back to Hz: f_0 < f_1 < ... < f_{n_mels + 1}.
     2. The frequencies freqs = np.linspace(0, sr / 2, n_fft // 2 + 1), as torchaudio. For
        even n_fft these are the rfft bins k * sr / n_fft; for ODD n_fft they are not (the
-       last one is sr / 2): follow torchaudio's linspace for every n_fft (odd sizes are tested).
+       last one is sr / 2, not (n_fft - 1) / 2 * sr / n_fft): the contract is torchaudio's
+       linspace for every n_fft (odd sizes are tested).
     3. Filter m (m = 0 .. n_mels - 1) rises linearly from 0 at f_m to 1 at f_{m+1} and falls
        back to 0 at f_{m+2}:
        fb[m, k] = max(0, min((freqs[k] - f_m) / (f_{m+1} - f_m),
                              (f_{m+2} - freqs[k]) / (f_{m+2} - f_{m+1})))
 
     Inputs:
-    - sr: sample rate in Hz, > 0.
-    - n_fft: integer >= 1; the filters cover the n_fft // 2 + 1 bins of stft.
-    - n_mels: integer >= 1 (ValueError naming `n_mels` otherwise).
-    - f_min, f_max: 0 <= f_min < f_max <= sr / 2 (f_max None means sr / 2). An f_max above
-      sr / 2 or not above f_min: ValueError naming `f_max`.
+    - sr: sample rate in Hz, a finite number > 0.
+    - n_fft: an integer >= 1; the filters cover the n_fft // 2 + 1 bins of stft.
+    - n_mels: the number of filters, an integer >= 1.
+    - f_min, f_max: the frequency range in Hz, 0 <= f_min < f_max <= sr / 2 (f_max None
+      means sr / 2).
 
     Returns: float64 array (n_mels, n_fft // 2 + 1); equals torchaudio's
     melscale_fbanks(n_fft // 2 + 1, f_min, f_max, n_mels, sr, norm=None, mel_scale="htk").T
     (no Slaney area normalisation).
 
-    Hints: with the edges as columns (n_mels, 1) and the frequencies as a row (1, n_freqs),
-    broadcasting builds the rising and falling slopes of all filters at once.
+    Raises:
+    - ValueError naming `sr`, `n_fft` or `n_mels` if it is outside the range above.
+    - ValueError naming `f_min` if it is negative (or not finite).
+    - ValueError naming `f_max` if it is above sr / 2 or not above f_min.
     """
     # TODO
+    # Hint: with the edges as columns (n_mels, 1) and the frequencies as a row (1, n_freqs),
+    #   broadcasting builds the rising and falling slopes of all filters at once.
     raise NotImplementedError("mel_filterbank: not implemented yet")
 
 
@@ -219,9 +256,16 @@ def dominant_frequency(x, sr):
 
     Lecture idea: a pure tone is a single line in the spectrum; its position is its pitch.
 
-    Inputs: x (N,) real signal with N >= 2 (ValueError naming `x` otherwise); sr > 0 (Hz).
+    Inputs:
+    - x: (N,) real signal, any real dtype, with N >= 2.
+    - sr: sample rate in Hz, a finite number > 0.
+
     Returns: a float, k * sr / N for the bin k >= 1 with the largest |rfft(x)[k]| (the
     lowest such k in a tie). The DC bin is skipped: a constant offset is not a frequency.
+
+    Raises:
+    - ValueError naming `x` if it is not a 1-D real array of at least 2 samples.
+    - ValueError naming `sr` if it is not a finite number > 0.
     """
     # TODO
     raise NotImplementedError("dominant_frequency: not implemented yet")

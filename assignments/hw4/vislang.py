@@ -35,27 +35,32 @@ def clip_contrastive_loss(image_emb, text_emb, logit_scale):
         logits[i, j] = s * cos(image_i, text_j)
         loss = (CE(rows of logits, targets i) + CE(columns of logits, targets j)) / 2
 
-    where CE is the mean cross-entropy (torch's F.cross_entropy). Above log(100) the scale is
-    clamped, so the loss does not depend on logit_scale there (its gradient is 0).
+    where CE is the mean cross-entropy (torch's F.cross_entropy): a row asks "which caption
+    goes with this image?", a column "which image goes with this caption?". The scale is
+    learned as a log (so it stays positive) and clamped as in CLIP: above log(100) the loss
+    does not depend on logit_scale (its gradient is 0 there).
 
     Inputs:
-    - image_emb, text_emb: (B, D) tensors of the same shape (ValueError naming `text_emb`
-      otherwise). Their lengths do not matter (cosine similarity).
-    - logit_scale: a 0-d tensor, usually learnable (ValueError naming `logit_scale` if it is
-      not 0-d).
+    - image_emb, text_emb: (B, D) tensors of the same shape. Their lengths do not matter
+      (cosine similarity).
+    - logit_scale: a 0-d tensor, usually learnable (1 / temperature = exp(logit_scale)).
 
     Returns: a 0-d tensor, differentiable w.r.t. image_emb, text_emb and logit_scale.
     Graded on its value and all three gradients against autograd of the formula above.
 
-    Hints: normalise the rows (x / x.norm(dim=1, keepdim=True), guarded against zero norms),
-    then one matrix product gives every cosine. torch.clamp(..., max=100.0) keeps the graph.
+    Raises:
+    - ValueError naming `text_emb` if image_emb is not 2-D or text_emb does not have its
+      shape.
+    - ValueError naming `logit_scale` if it is not 0-d.
     """
     # TODO
+    # Hint: normalise the rows (x / x.norm(dim=1, keepdim=True), guarded against zero norms), then
+    #   one matrix product gives every cosine. torch.clamp(..., max=100.0) keeps the graph.
     raise NotImplementedError("clip_contrastive_loss: not implemented yet")
 
 
 def zero_shot_classify(image_emb, class_text_emb):
-    """Zero-shot classification with prompt ensembling.
+    """Zero-shot classification with prompt ensembling: each image gets the most similar class.
 
     Lecture idea: a text encoder turns "a photo of a {class}" into a classifier weight, so
     new classes need no labelled images.
@@ -66,9 +71,16 @@ def zero_shot_classify(image_emb, class_text_emb):
     3. scores[n, k] = cos(image_emb[n], class k's averaged embedding), in [-1, 1].
     4. labels[n] = argmax_k scores[n, k]; in a tie, the LOWEST class index wins.
 
-    Inputs: image_emb (N, D); class_text_emb (K, P, D) with P prompts per class, or (K, D)
-    for one prompt per class (ValueError naming `class_text_emb` if its last size is not D).
+    Inputs:
+    - image_emb: (N, D) tensor.
+    - class_text_emb: (K, P, D) tensor with P prompts per class, or (K, D) for one prompt
+      per class.
+
     Returns: (labels, scores): labels an int64 tensor (N,), scores a (N, K) tensor.
+
+    Raises:
+    - ValueError naming `class_text_emb` if it is not (K, P, D) or (K, D), or its last size
+      is not the D of image_emb (or image_emb is not (N, D)).
     """
     # TODO
     raise NotImplementedError("zero_shot_classify: not implemented yet")
@@ -88,12 +100,20 @@ def attention_pool(region_features, query, mask=None):
     - Masked regions (mask False: padding) get weight exactly 0, and their features do not
       change the result.
     - A row with no unmasked region gets weights 0 and pooled 0, never NaN.
-    - Scores of size 1000 must not overflow: subtract the row's maximum before exp.
+    - Stable for large scores: scores of size 1000 must not overflow.
     - mask=None: every region counts.
 
-    Inputs: region_features (B, R, D); query (B, D) (ValueError naming `query` otherwise);
-    mask None or a bool tensor (B, R) (ValueError naming `mask` otherwise).
+    Inputs:
+    - region_features: (B, R, D) tensor.
+    - query: (B, D) tensor.
+    - mask: None, or a bool tensor (B, R), True where a region is real.
+
     Returns: (pooled (B, D), weights (B, R)), differentiable w.r.t. region_features and query.
+
+    Raises:
+    - ValueError naming `query` if region_features is not 3-D or query is not (B, D).
+    - ValueError naming `mask` if it is not a bool tensor of shape (B, R).
     """
     # TODO
+    # Hint: for scores of size 1000, subtract the row's maximum (over the unmasked regions) before exp.
     raise NotImplementedError("attention_pool: not implemented yet")

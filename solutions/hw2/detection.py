@@ -38,15 +38,20 @@ def _areas(boxes):
 def box_iou(boxes_a, boxes_b):
     """Intersection over union of every pair of boxes.
 
-    IoU(a, b) = area(a & b) / area(a | b), with area(a | b) = area(a) + area(b) - area(a & b).
-    The intersection of two boxes is the box [max x1, max y1, min x2, min y2] (area 0 when empty).
+    Lecture idea: IoU = area(a & b) / area(a | b) measures how well a detection covers an
+    object, independently of the object's size; 0.5 is the classic "correct detection" bar.
+
+    area(a | b) = area(a) + area(b) - area(a & b), and the intersection a & b is the box
+    [max x1, max y1, min x2, min y2] (area 0 when the boxes do not overlap).
 
     Inputs:
     - boxes_a: (N, 4) boxes [x1, y1, x2, y2].
     - boxes_b: (M, 4) boxes.
 
-    Returns: float64 array (N, M); entry (i, j) is IoU(boxes_a[i], boxes_b[j]), 0 where the
-    union has area 0 (two degenerate boxes). Equals torchvision.ops.box_iou on valid boxes.
+    Returns: float64 array (N, M); entry (i, j) is IoU(boxes_a[i], boxes_b[j]).
+    - Where the union has area 0 (two degenerate boxes) the IoU is 0, not NaN.
+    - N = 0 or M = 0 gives an empty array of shape (0, M) or (N, 0).
+    - Equals torchvision.ops.box_iou on valid boxes.
     """
     a, b = _as_boxes(boxes_a, "boxes_a"), _as_boxes(boxes_b, "boxes_b")
     top_left = np.maximum(a[:, None, :2], b[None, :, :2])          # (N, M, 2)
@@ -65,14 +70,19 @@ def _score_order(scores):
 def nms(boxes, scores, iou_threshold):
     """Greedy non-maximum suppression.
 
-    Repeatedly keep the highest-scoring remaining box and drop every remaining box whose IoU
-    with it is GREATER than ``iou_threshold`` (a box at exactly the threshold survives).
+    Lecture idea: a detector fires on many overlapping windows around each object; NMS keeps
+    the best-scoring one and removes the windows that overlap it too much, then repeats.
+
+    Algorithm: visit the boxes by decreasing score (ties: lower index first). A box that has
+    not been suppressed is kept, and every remaining box whose IoU with it is GREATER than
+    ``iou_threshold`` is suppressed. A box whose IoU equals the threshold survives.
 
     Inputs:
     - boxes: (N, 4) boxes; scores: (N,) real scores; iou_threshold: a float.
 
-    Returns: int64 array (K,) of the kept indices into ``boxes``, by decreasing score (ties:
-    lower index first). Equals torchvision.ops.nms.
+    Returns: int64 array (K,) of the indices into ``boxes`` of the kept boxes, in the order they
+    were kept (decreasing score; ties: lower index first). No boxes: an empty int64 array of
+    shape (0,). Equals torchvision.ops.nms.
     """
     boxes = _as_boxes(boxes, "boxes")
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
@@ -91,16 +101,21 @@ def nms(boxes, scores, iou_threshold):
 
 
 def sliding_windows(image_shape, window, stride):
-    """Every ``window``-sized box that fits inside the image at the given stride.
+    """Every ``window``-sized box that fits inside the image, at the given stride.
+
+    Lecture idea: the simplest detector classifies every window of the image (at every
+    position and, with an image pyramid, every scale); R-CNN replaced this exhaustive search
+    with a few thousand region proposals.
 
     Inputs:
-    - image_shape: (H, W) (extra trailing entries such as channels are ignored).
-    - window: (h, w) window height and width.
-    - stride: step in pixels between windows, the same in x and y.
+    - image_shape: (H, W); extra trailing entries (such as channels) are ignored.
+    - window: (h, w), the window's height and width in pixels.
+    - stride: integer step in pixels between neighbouring windows, the same in x and y.
 
-    Returns: float64 array (K, 4) of boxes [x, y, x + w, y + h] for y = 0, stride, ... and
-    x = 0, stride, ... with y + h <= H and x + w <= W, in row-major order (x varies fastest).
-    K = 0 when the window is larger than the image.
+    Returns: float64 array (K, 4) of boxes [x, y, x + w, y + h] for y = 0, stride, 2 stride, ...
+    and x = 0, stride, ... with y + h <= H and x + w <= W, in row-major order (x varies
+    fastest): all windows of the first row (y = 0) from left to right, then the next row, ...
+    A window larger than the image gives an empty (0, 4) array.
     """
     H, W = int(image_shape[0]), int(image_shape[1])
     h, w = int(window[0]), int(window[1])
@@ -114,15 +129,28 @@ def sliding_windows(image_shape, window, stride):
 def average_precision(pred_boxes, pred_scores, gt_boxes, iou_threshold=0.5):
     """Average precision of the detections of one class in one image (PASCAL VOC 2010+).
 
-    Matching: detections are visited by decreasing score (ties: lower index first). Each
-    detection looks at the ground-truth box it overlaps most (highest IoU; ties: lower
-    index). If that IoU is >= ``iou_threshold`` and that ground-truth box is not matched yet,
-    the detection is a true positive and the box becomes matched; otherwise it is a false
-    positive (a duplicate detection of a matched box is a false positive).
+    Lecture idea: ranking the detections by score traces a precision-recall curve; AP is the
+    area under it, one number that rewards finding every object (recall) without false
+    alarms (precision).
 
-    AP: precision p_k and recall r_k after the first k detections give a precision-recall
-    curve; AP is the area under its monotone envelope p*(r) = max_{r' >= r} p(r'), summed
-    over the recall steps (all-point interpolation).
+    Inputs:
+    - pred_boxes: (P, 4) detected boxes; pred_scores: (P,) their scores.
+    - gt_boxes: (G, 4) ground-truth boxes.
+    - iou_threshold: the IoU a detection needs to count as correct.
+
+    Matching (greedy, the VOC rule):
+    - Visit the detections by decreasing score (ties: lower index first).
+    - Each detection looks at the ground-truth box it overlaps most (highest IoU; ties: the
+      lower index). If that IoU is >= iou_threshold AND that box is not matched yet, the
+      detection is a true positive and the box becomes matched. Otherwise it is a false
+      positive, in particular when its best box is already matched (a duplicate detection),
+      even if another unmatched box overlaps it enough: do not fall back to the second best.
+
+    AP (all-point interpolation: the area under the monotone envelope of the precision-recall
+    curve, summed over the recall steps):
+    - After the first k detections: precision_k = TP_k / k, recall_k = TP_k / G.
+    - Make the precision monotone: p*_k = max_{k' >= k} precision_k'.
+    - AP = sum_k (recall_k - recall_{k-1}) * p*_k, with recall_0 = 0.
 
     Returns: a Python float in [0, 1]; 0.0 when there are no ground-truth boxes or no
     detections.
@@ -151,28 +179,33 @@ def average_precision(pred_boxes, pred_scores, gt_boxes, iou_threshold=0.5):
 
 
 def train_exemplar_svm(positive, negatives, C=1.0, epochs=200, lr=0.01):
-    """Train a linear exemplar SVM: one positive example against many negatives.
+    """Train a linear exemplar SVM: ONE positive example against many negatives.
 
-    Objective (minimised by full-batch gradient descent from w = 0, b = 0):
+    Lecture idea: instead of one classifier per category, train one linear SVM per training
+    example (Malisiewicz et al., "Ensemble of Exemplar-SVMs"); each exemplar learns what makes
+    it different from everything else.
 
-        L(w, b) = 1/2 ||w||^2 + C * ( hinge(+1, w.x_pos + b) + mean_j hinge(-1, w.x_j + b) )
+    Minimise, by full-batch gradient descent from w = 0, b = 0 (``epochs`` steps of size lr):
 
-    with hinge(y, s) = max(0, 1 - y s). The positive term is weighted like the whole set of
-    negatives, so the single exemplar is not drowned by thousands of negatives.
+        L(w, b) = 1/2 ||w||^2 + C * ( hinge(+1, w . x_pos + b) + mean_j hinge(-1, w . x_j + b) )
+
+    where hinge(y, s) = max(0, 1 - y s). The positive term is weighted like the whole set of
+    negatives, so the single exemplar is not drowned out by the many negatives. The bias b is
+    not regularised.
 
     Inputs:
     - positive: (D,) feature vector of the exemplar.
     - negatives: (N, D) feature vectors of negative windows.
-    - C, epochs, lr: loss weight, number of gradient steps, step size.
+    - C, epochs, lr: hinge (loss) weight, number of gradient steps, step size.
 
-    Returns: (w, b): float64 array (D,) and a float. On separable data the exemplar scores
-    above every training negative: w.x_pos + b > w.x_j + b.
+    Returns: a tuple (w, b): float64 array (D,) and a float. On separable data the exemplar
+    must score above every training negative: w . x_pos + b > w . x_j + b for all j.
 
-    Each step is w <- w - lr * dL/dw, b <- b - lr * dL/db, with the hinge's
-    subgradient 0 at its kink (1 - y s == 0 exactly, which no test input reaches). Tests
-    compare (w, b) with those iterates (to 1e-9) after a few steps on random data, and
-    on data where every hinge is inactive after the first step, so that only the
-    1/2 ||w||^2 term acts: w shrinks by the factor (1 - lr) per step.
+    Graded: each step is w <- w - lr * dL/dw, b <- b - lr * dL/db, with the hinge's
+    subgradient 0 at its kink (1 - y s == 0 exactly, which no test input reaches). (w, b) are
+    compared with those iterates (to 1e-9) after a few steps on random data, and on data
+    where every hinge is inactive after the first step, so that only the 1/2 ||w||^2 term
+    acts: w shrinks by the factor (1 - lr) per step.
     """
     x_pos = np.asarray(positive, dtype=np.float64).reshape(-1)
     x_neg = np.asarray(negatives, dtype=np.float64)

@@ -28,7 +28,10 @@ def _f64(*arrays):
 def rnn_step(x, h, w_ih, w_hh, b_ih, b_hh):
     """One step of the vanilla (Elman) RNN: h' = tanh(x w_ih^T + b_ih + h w_hh^T + b_hh).
 
-    Shapes: x (N, D), h (N, H), w_ih (H, D), w_hh (H, H), b_ih (H,), b_hh (H,).
+    Lecture idea: the hidden state summarises the past; the same weights are applied at
+    every time step.
+
+    Inputs: x (N, D), h (N, H), w_ih (H, D), w_hh (H, H), b_ih (H,), b_hh (H,).
     Returns: h' (N, H), float64. Equals torch.nn.RNNCell with the same weights.
     """
     x, h, w_ih, w_hh, b_ih, b_hh = _f64(x, h, w_ih, w_hh, b_ih, b_hh)
@@ -38,12 +41,15 @@ def rnn_step(x, h, w_ih, w_hh, b_ih, b_hh):
 def lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh):
     """One LSTM step, gate order (i, f, g, o) as in torch.nn.LSTMCell.
 
-        [i, f, g, o] = x w_ih^T + b_ih + h w_hh^T + b_hh           (each (N, H))
+    Lecture idea: the cell state c is a conveyor belt changed only by gated additions, so
+    gradients survive many steps (the RNN's vanish).
+
+        [i, f, g, o] = x w_ih^T + b_ih + h w_hh^T + b_hh     (four (N, H) blocks, in THIS order)
         c' = sigmoid(f) * c + sigmoid(i) * tanh(g)
         h' = sigmoid(o) * tanh(c')
 
-    Shapes: x (N, D), h and c (N, H), w_ih (4H, D), w_hh (4H, H), b_ih and b_hh (4H,).
-    Returns: (h', c'), each (N, H) float64.
+    Inputs: x (N, D), h and c (N, H), w_ih (4H, D), w_hh (4H, H), b_ih and b_hh (4H,).
+    Returns: a tuple (h', c'), each (N, H) float64.
     """
     x, h, c, w_ih, w_hh, b_ih, b_hh = _f64(x, h, c, w_ih, w_hh, b_ih, b_hh)
     gates = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
@@ -56,12 +62,15 @@ def lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh):
 def gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
     """One GRU step, gate order (r, z, n) as in torch.nn.GRUCell.
 
+    Lecture idea: a lighter LSTM: the update gate z interpolates between the old state and a
+    candidate n; the reset gate r decides how much of the old state the candidate sees.
+
         r = sigmoid(x w_ir^T + b_ir + h w_hr^T + b_hr)
         z = sigmoid(x w_iz^T + b_iz + h w_hz^T + b_hz)
         n = tanh(x w_in^T + b_in + r * (h w_hn^T + b_hn))
         h' = (1 - z) * n + z * h
 
-    Shapes: x (N, D), h (N, H), w_ih (3H, D), w_hh (3H, H), b_ih and b_hh (3H,).
+    Inputs: x (N, D), h (N, H), w_ih (3H, D), w_hh (3H, H), b_ih and b_hh (3H,).
     Returns: h' (N, H) float64.
     """
     x, h, w_ih, w_hh, b_ih, b_hh = _f64(x, h, w_ih, w_hh, b_ih, b_hh)
@@ -85,26 +94,38 @@ def _ball_points(p, name):
 def poincare_distance(u, v):
     """Geodesic distance in the Poincare ball, batched over leading axes.
 
+    Lecture idea: hyperbolic space has exponentially more room far from the origin, so a
+    tree (a hierarchy of actions, from "sport" to "tennis serve") embeds with low distortion:
+    general concepts near the centre, specific ones near the boundary. Predicting an
+    uncertain future as a point near the centre hedges between its possible children.
+
         d(u, v) = arccosh(1 + 2 |u - v|^2 / ((1 - |u|^2) (1 - |v|^2)))
 
-    computed as 2 arcsinh(|u - v| / sqrt((1 - |u|^2)(1 - |v|^2))), the same number without
-    the cancellation of arccosh near 1; 1 - |u|^2 is computed as (1 - |u|)(1 + |u|).
-
-    Inputs: u, v: (..., D) points with norm < 1 (broadcastable); a point with norm >= 1
-    (or NaN) raises ValueError naming the argument.
-    Returns: float64 array (...) (a 0-d array for single points).
+    Inputs: u, v: (..., D) points with norm < 1, of the same shape or broadcastable.
+    Returns: float64 array of shape (...) (a 0-d array or a float for two single points).
+    Must be accurate near the boundary (points of norm 0.999999: 1 - |u|^2 is 2e-6).
+    Raises: ValueError whose message names the argument (u or v) when any of its points has
+    norm >= 1 (or NaN).
     """
     u, norm_u = _ball_points(u, "u")
     v, norm_v = _ball_points(v, "v")
     diff = np.linalg.norm(u - v, axis=-1)
+    # 2 arcsinh(|u - v| / sqrt((1 - |u|^2)(1 - |v|^2))): the arccosh form's number without its
+    # cancellation near 1; 1 - |u|^2 is computed as (1 - |u|)(1 + |u|).
     denom = np.sqrt((1.0 - norm_u) * (1.0 + norm_u) * (1.0 - norm_v) * (1.0 + norm_v))
     return 2.0 * np.arcsinh(diff / denom)
 
 
 def expmap0(v):
-    """Exponential map at the origin of the Poincare ball: tanh(|v|) v / |v|, and 0 for v = 0.
+    """Exponential map at the origin: a tangent vector (any length) to a point of the Poincare ball.
 
-    Inputs: v: (..., D) tangent vectors. Returns: float64 array (..., D), points of the ball.
+        expmap0(v) = tanh(|v|) v / |v|,   and 0 for v = 0.
+
+    Lecture idea: networks output Euclidean vectors; expmap0 moves them into the ball (the
+    direction is kept, the length t becomes the Euclidean radius tanh(t) < 1).
+
+    Inputs: v: (..., D) tangent vectors.
+    Returns: float64 array (..., D), points of the ball; no NaN for zero vectors.
     """
     v = np.asarray(v, dtype=np.float64)
     norm = np.linalg.norm(v, axis=-1, keepdims=True)
@@ -113,19 +134,22 @@ def expmap0(v):
 
 
 def hyperbolic_prediction_loss(z_pred, z_true):
-    """Contrastive loss for predicting the future in hyperbolic space.
+    """Contrastive loss for predicting future embeddings in the Poincare ball.
 
         loss = mean_i [ d(zp_i, z_i)^2 + log sum_j exp(-d(zp_i, z_j)^2) ]
 
-    The first term pulls each prediction to its own target; the log-sum-exp over all targets
-    j (the own one included) is the normaliser of a softmax over -d^2 (computed stably, by
-    shifting with the largest exponent).
+    with d the Poincare distance: the negative log of a softmax over -d^2. The first term
+    pulls each prediction towards its own target; the log-sum-exp over all the targets j (the
+    own one, j = i, included) pushes it away from the other targets.
 
-    Inputs: z_pred, z_true: (N, D) points in the ball. Returns: a Python float.
+    Inputs: z_pred, z_true: (N, D) points in the ball.
+    Returns: a Python float. Must stay finite when every distance is large (distances of 30
+    give exp(-900) = 0 in float64, and log(0) = -inf): the log-sum-exp is computed stably.
     """
     z_pred, z_true = _f64(z_pred, z_true)
     d2 = poincare_distance(z_pred[:, None, :], z_true[None, :, :]) ** 2     # (N, N)
     logits = -d2
+    # A stable log-sum-exp: shifted by the largest exponent of each row.
     top = logits.max(axis=1, keepdims=True)
     logsumexp = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
     return float(np.mean(np.diag(d2) + logsumexp))
@@ -134,9 +158,12 @@ def hyperbolic_prediction_loss(z_pred, z_true):
 def assign_hypotheses(predictions, target):
     """E-step of multiple-hypothesis prediction: one-hot of the hypothesis nearest the target.
 
+    Lecture idea: the future is uncertain; a network predicts K hypotheses and, as in EM,
+    each training target is assigned to the nearest one, which alone is then trained.
+
     Inputs: predictions (N, K, D), target (N, D).
-    Returns: float64 array (N, K) of zeros with one 1 per row at argmin_k |pred_k - target|^2
-    (ties: the lowest k).
+    Returns: float64 array (N, K) of zeros with a single 1 per row, at
+    argmin_k |predictions[n, k] - target[n]|^2 (ties: the lowest k).
     """
     predictions, target = _f64(predictions, target)
     d2 = np.sum((predictions - target[:, None, :]) ** 2, axis=-1)
@@ -146,9 +173,12 @@ def assign_hypotheses(predictions, target):
 
 
 def multiple_hypothesis_loss(predictions, target):
-    """Winner-takes-all loss: mean over N of min over k of |predictions[n, k] - target[n]|^2.
+    """Winner-takes-all loss: mean over n of min over k of |predictions[n, k] - target[n]|^2.
 
-    Only the best hypothesis is penalised, so K hypotheses can spread over K possible futures.
+    Only the best hypothesis of each example is penalised, so K hypotheses can spread over K
+    possible futures instead of all collapsing onto their mean.
+
+    Inputs: predictions (N, K, D), target (N, D).
     Returns: a Python float.
     """
     predictions, target = _f64(predictions, target)
@@ -158,6 +188,12 @@ def multiple_hypothesis_loss(predictions, target):
 
 def rnn_backward(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs):
     """Backpropagation through time for the vanilla RNN of ``rnn_step`` run over a sequence.
+
+    Lecture idea: an RNN unrolled over T frames is a T-layer network that shares its weights,
+    so the gradient of a weight is the sum of its gradients at every step, and the gradient
+    of a hidden state collects what comes from outside at that step plus what flows back from
+    the next step (through w_hh: repeated products with w_hh are why gradients vanish or
+    explode over long sequences).
 
     Forward (recomputed here): h_t = tanh(x_t w_ih^T + b_ih + h_{t-1} w_hh^T + b_hh) for
     t = 1..T, starting from h_0 = ``h0``. ``dhs[t - 1]`` is the gradient of a loss L with
@@ -171,7 +207,7 @@ def rnn_backward(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs):
     dhs (T, N, H).
     Returns: (dxs, dh0, dw_ih, dw_hh, db_ih, db_hh), float64 arrays shaped like xs, h0,
     w_ih, w_hh, b_ih, b_hh: the gradients of L = sum_t sum(dhs[t-1] * h_t). They equal torch
-    autograd through torch.nn.RNNCell applied T times.
+    autograd through torch.nn.RNNCell applied T times (the tests check all six to 1e-10).
     """
     xs, h0, w_ih, w_hh, b_ih, b_hh, dhs = _f64(xs, h0, w_ih, w_hh, b_ih, b_hh, dhs)
     hs = [h0]
@@ -198,8 +234,9 @@ def _triple(value):
 def conv3d(x, weight, bias=None, stride=1, padding=0):
     """3-D convolution (cross-correlation, as torch.nn.functional.conv3d) of video clips.
 
-    A 3-D convolution slides a (kt, kh, kw) kernel over time as well as space, so one filter
-    responds to motion patterns (C3D, I3D). Output size per axis: (T + 2 p - kt) // s + 1.
+    Lecture idea: a 3-D convolution slides a (kt, kh, kw) kernel over time as well as space,
+    so one filter responds to motion patterns (C3D, I3D). Output size per axis:
+    (T + 2 p - kt) // s + 1.
 
         out[n, o, t, y, x] = bias[o] + sum_{c, i, j, k} weight[o, c, i, j, k]
                              * xpad[n, c, t s_t + i, y s_h + j, x s_w + k]
@@ -212,7 +249,8 @@ def conv3d(x, weight, bias=None, stride=1, padding=0):
     - stride, padding: an integer (the same on the three axes) or three integers
       (time, height, width); stride >= 1, padding >= 0.
 
-    Returns: float64 array (N, C_out, T_out, H_out, W_out).
+    Returns: float64 array (N, C_out, T_out, H_out, W_out). Compared with torch's conv3d to
+    1e-10 on odd and even sizes, per-axis strides and paddings.
     """
     x, weight = _f64(x, weight)
     st, sh, sw = _triple(stride)

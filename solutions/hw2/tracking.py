@@ -28,30 +28,34 @@ def _box_sum(image, window):
 def lucas_kanade(frame0, frame1, window=5):
     """Dense Lucas-Kanade optical flow.
 
-    Brightness constancy, linearised: Ix u + Iy v + It = 0 at every pixel. One equation, two
-    unknowns (the aperture problem), so Lucas-Kanade assumes the flow is constant over a
-    window x window neighbourhood and solves the 2x2 least-squares system there:
+    Lecture idea: brightness constancy I1(x + u, y + v) = I0(x, y), linearised, gives one
+    equation per pixel, Ix u + Iy v + It = 0, for two unknowns (the aperture problem). Lucas
+    and Kanade assume the flow is constant in a window x window neighbourhood and solve the
+    2x2 least-squares system there (the structure tensor of Harris corners appears again):
 
         [sum Ix Ix  sum Ix Iy] [u]     [sum Ix It]
         [sum Ix Iy  sum Iy Iy] [v] = - [sum Iy It]
 
-    Spatial derivatives come from each pixel's immediate neighbours (any 3x3 stencil:
-    central differences or Sobel, of frame0 or of the mean of both frames); It = frame1 -
-    frame0; the sums run over the window x window pixels centred on the pixel (zeros beyond
-    the border), so the flow at a pixel depends on no pixel more than window // 2 + 1 away.
-    Here: central differences (np.gradient) of the mean of both frames, which cancels the
-    error that is first order in the shift. Where the structure tensor is near-singular
-    (smallest eigenvalue < MIN_EIGENVALUE: a flat region or a straight edge) the flow is 0.
-
     Inputs: frame0, frame1 (H, W); window: odd integer >= 1.
-    Returns: float64 array (H, W, 2) of (u, v).
-
-    Graded on smooth textures moved by sub-pixel shifts of up to 0.35 px, over the pixels at
-    least ``window`` from the border: the median flow within 0.05 px of the shift and 90 %
-    of the pixels within 0.15 px (the textbook gradient of frame0 meets both).
+    Returns: float64 array (H, W, 2) of (u, v). Requirements the tests check:
+    - Derivatives: Ix, Iy from each pixel's immediate neighbours (any 3x3 stencil: central
+      differences as np.gradient, or Sobel), of frame0 or of the mean of both frames;
+      It = frame1 - frame0.
+    - The sums run over the window x window pixels CENTRED on the pixel (zeros beyond the
+      border): the flow at a pixel must not depend on any pixel more than window // 2 + 1
+      away (the tests change the image just outside that range).
+    - On a smooth texture moved by a sub-pixel (u, v) (up to 0.35 px), over the pixels at
+      least ``window`` pixels from the border: the median flow is within 0.05 px of (u, v),
+      and 90 % of the pixels are within 0.15 px of it (each shift is scored on its own). The
+      textbook derivatives, np.gradient(frame0), meet both bounds.
+    - Where the structure tensor is near-singular (smallest eigenvalue < MIN_EIGENVALUE, an
+      absolute threshold: a flat region, or a straight edge / stripes that vary along one
+      direction only) the flow is exactly 0.
     """
     I0 = np.asarray(frame0, dtype=np.float64)
     I1 = np.asarray(frame1, dtype=np.float64)
+    # Central differences (np.gradient) of the mean of both frames: this cancels the error that is
+    # first order in the shift (the textbook gradient of frame0 keeps it).
     Iy, Ix = np.gradient(0.5 * (I0 + I1))
     It = I1 - I0
     sxx, sxy, syy = (_box_sum(p, window) for p in (Ix * Ix, Ix * Iy, Iy * Iy))
@@ -69,12 +73,18 @@ def lucas_kanade(frame0, frame1, window=5):
 def warp(image, flow):
     """Backward warp: out[y, x] = image[y + v, x + u] with bilinear interpolation.
 
-    The image is extended by zeros beyond its pixel grid, so a sample that falls partly
-    outside mixes in zeros, and a sample entirely outside is 0 (as torch's grid_sample with
-    padding_mode="zeros", align_corners=True).
+    Lecture idea: to check a flow field, pull frame1 back along it: the result should look
+    like frame0. Backward warping (each output pixel reads from the image) leaves no holes.
 
-    Inputs: image (H, W) or (H, W, C); flow (H, W, 2) of (u, v).
-    Returns: float64 array of the image's shape.
+    Inputs: image (H, W) or (H, W, C) (each channel warped the same way); flow (H, W, 2) of
+    (u, v).
+    Returns: float64 array with the image's shape.
+
+    Outside: the image is extended by ZEROS beyond its pixel grid, and the bilinear formula
+    is applied as usual. A sample position entirely outside gives 0; one within a pixel of
+    the border mixes the border pixel with zeros (e.g. reading at x = W - 0.5 gives
+    0.5 * image[y, W - 1]). This is torch's grid_sample with padding_mode="zeros",
+    align_corners=True.
     """
     image = np.asarray(image, dtype=np.float64)
     flow = np.asarray(flow, dtype=np.float64)
@@ -96,17 +106,22 @@ def warp(image, flow):
 
 
 def color_propagation(ref_embed, tgt_embed, ref_colors, temperature=1.0):
-    """Colour a target frame from a reference frame through a softmax affinity (tracking by colourisation).
+    """Colour a target frame by copying colours from a reference frame (tracking by colourisation).
 
-        A[i, j] = exp(f_i . f_j / T) / sum_k exp(f_k . f_j / T)     (softmax over the reference pixels i)
+    Lecture idea (Vondrick et al. 2018): a network trained to colourise a grey video frame
+    by pointing to pixels of a colour reference frame learns embeddings that track objects,
+    with no labels. Each target pixel j takes a softmax-weighted average of reference colours:
+
+        A[i, j] = exp(f_i . f_j / T) / sum_k exp(f_k . f_j / T)     (softmax over the REFERENCE i)
         colors_j = sum_i A[i, j] c_i
 
-    Inputs: ref_embed (N, D), tgt_embed (M, D), ref_colors (N, C), temperature T > 0.
-    Returns: float64 array (M, C). The softmax is shifted by its maximum, so dot products of
-    1e4 stay finite.
+    Inputs: ref_embed (N, D) (the f_i), tgt_embed (M, D) (the f_j), ref_colors (N, C) (the
+    c_i), temperature T > 0.
+    Returns: float64 array (M, C). Must stay finite for dot products of 1e4.
     """
     ref, tgt, colors = (np.asarray(a, dtype=np.float64) for a in (ref_embed, tgt_embed, ref_colors))
     logits = ref @ tgt.T / temperature                              # (N, M)
+    # Shifted by the maximum of each column (the softmax does not change): finite for dot products of 1e4.
     logits -= logits.max(axis=0, keepdims=True)
     affinity = np.exp(logits)
     affinity /= affinity.sum(axis=0, keepdims=True)
@@ -114,10 +129,10 @@ def color_propagation(ref_embed, tgt_embed, ref_colors, temperature=1.0):
 
 
 def propagate_labels(ref_embed, tgt_embed, ref_labels):
-    """Nearest-neighbour label propagation: target j takes the label of argmax_i f_i . f_j.
+    """Propagate segmentation labels by nearest neighbour: target j takes the label of argmax_i f_i . f_j.
 
     Inputs: ref_embed (N, D), tgt_embed (M, D), ref_labels (N,) integers.
-    Returns: array (M,) of labels (ties: the lower reference index).
+    Returns: array (M,) of labels taken from ref_labels (ties: the lower reference index).
     """
     ref, tgt = np.asarray(ref_embed, dtype=np.float64), np.asarray(tgt_embed, dtype=np.float64)
     labels = np.asarray(ref_labels)

@@ -27,12 +27,19 @@ def _colour_array(array, name, channels):
 
 
 def rgb_to_lab(rgb):
-    """sRGB in [0, 1] (..., 3) -> CIELAB (..., 3) under D65, as skimage.color.rgb2lab.
+    """sRGB in [0, 1], shape (..., 3) -> CIELAB (..., 3) under D65, as skimage.color.rgb2lab.
 
-    1. Undo the sRGB gamma: c_lin = ((c + 0.055) / 1.055)^2.4 if c > 0.04045 else c / 12.92.
-    2. XYZ = XYZ_FROM_RGB @ rgb_lin, then divide by the white point.
-    3. f(t) = t^(1/3) if t > 0.008856 else 7.787 t + 16/116;
-       L = 116 f(Y) - 16, a = 500 (f(X) - f(Y)), b = 200 (f(Y) - f(Z)).
+    1. Undo the sRGB gamma, per channel:
+           c_lin = ((c + 0.055) / 1.055) ** 2.4   if c > 0.04045
+           c_lin = c / 12.92                      otherwise
+    2. XYZ = XYZ_FROM_RGB @ rgb_lin, then divide X, Y, Z by WHITE_D65.
+    3. f(t) = t ** (1/3) if t > 0.008856 else 7.787 * t + 16 / 116, and
+           L = 116 f(Y) - 16,   a = 500 (f(X) - f(Y)),   b = 200 (f(Y) - f(Z)).
+
+    Inputs: rgb: array (..., 3).
+    Returns: float64 (..., 3); matches skimage.color.rgb2lab to 1e-4. White is
+    (100, 0, 0) (to ~1e-3), black (0, 0, 0), pure red about (53.24, 80.09, 67.20).
+    Raises: ValueError naming `rgb` when its last axis is not 3.
     """
     rgb = _colour_array(rgb, "rgb", 3)
     linear = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
@@ -43,11 +50,18 @@ def rgb_to_lab(rgb):
 
 
 def lab_to_rgb(lab):
-    """CIELAB (..., 3) -> sRGB (..., 3), the inverse of rgb_to_lab, clipped to [0, 1].
+    """CIELAB (..., 3) -> sRGB (..., 3): the inverse of rgb_to_lab, clipped to [0, 1].
 
-    fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200; t = f^3 if f^3 > 0.008856
-    else (f - 16/116) / 7.787; XYZ = t * white; linear RGB = RGB_FROM_XYZ @ XYZ; gamma:
-    1.055 c^(1/2.4) - 0.055 if c > 0.0031308 else 12.92 c; clip to [0, 1].
+    1. fy = (L + 16) / 116, fx = fy + a / 500, fz = fy - b / 200.
+    2. Invert f: t = f ** 3 if f ** 3 > 0.008856 else (f - 16 / 116) / 7.787; multiply by
+       WHITE_D65 to get X, Y, Z.
+    3. rgb_lin = RGB_FROM_XYZ @ XYZ.
+    4. Gamma: c = 1.055 * c_lin ** (1 / 2.4) - 0.055 if c_lin > 0.0031308 else 12.92 * c_lin.
+    5. Clip to [0, 1] (many Lab values lie outside the sRGB gamut).
+
+    Inputs: lab: array (..., 3).
+    Returns: float64 (..., 3) in [0, 1].
+    Raises: ValueError naming `lab` when its last axis is not 3.
     """
     lab = _colour_array(lab, "lab", 3)
     fy = (lab[..., 0] + 16.0) / 116.0
@@ -62,9 +76,15 @@ def lab_to_rgb(lab):
 def ab_bin_centers(grid=10, limit=110):
     """Centres of the grid x grid bins that tile the ab square [-limit, limit)^2.
 
-    With n = 2 * limit / grid bins per axis (must be a whole number: else ValueError naming
-    `grid`), the centres along one axis are -limit + grid/2 + grid * i, i = 0..n-1.
-    Returns: float64 (n*n, 2), a-major: row i*n + j is (a_i, b_j).
+    Zhang et al. quantise ab with bins of 10, giving Q = 22 * 22 = 484 bins for the default
+    limit (they keep the 313 in gamut; we keep all of them).
+
+    With n = 2 * limit / grid bins per axis, the centres along one axis are
+    -limit + grid / 2 + grid * i for i = 0..n-1 (default: -105, -95, ..., 105).
+
+    Inputs: grid > 0 that divides 2 * limit into a whole number of bins; limit > 0.
+    Returns: float64 (n * n, 2), a-major: row i * n + j is (a_i, b_j).
+    Raises: ValueError naming `grid` when grid is not > 0 or n is not a whole number.
     """
     if not grid > 0:
         raise ValueError(f"grid must be > 0, got {grid!r}")
@@ -81,13 +101,16 @@ def ab_bin_centers(grid=10, limit=110):
 def soft_encode_ab(ab, centers, k=5, sigma=5.0):
     """Soft-encode ab values on their k nearest bin centres (Zhang et al. 2016).
 
-    w_q = exp(-||ab - c_q||^2 / (2 sigma^2)) for the k nearest centres q, 0 elsewhere,
-    normalised to sum 1. Computed stably: the nearest centre's squared distance is
-    subtracted before exp, so far-away ab values and tiny sigma still give finite weights.
+    The target for a pixel is not one-hot: the k centres nearest to its ab value get
+    weights w_q = exp(-||ab - c_q||^2 / (2 sigma^2)), every other centre 0, and the weights
+    are normalised to sum to 1.
 
-    Inputs: ab (..., 2); centers (Q, 2); k integer in 1..Q (ValueError naming `k`);
-    sigma > 0 (ValueError naming `sigma`).
-    Returns: float64 (..., Q), non-negative, summing to 1 over the last axis.
+    Inputs: ab (..., 2); centers (Q, 2); k integer in 1..Q; sigma > 0.
+    Returns: float64 (..., Q), non-negative, summing to 1 over the last axis. Must stay
+    finite for ab far from every centre and for tiny sigma, where every
+    exp(-d^2 / (2 sigma^2)) underflows to 0.
+    Raises: ValueError naming `k` when k is not an integer in 1..Q; ValueError naming `sigma`
+    when sigma is not > 0.
     """
     ab = _colour_array(ab, "ab", 2)
     centers = np.asarray(centers, dtype=np.float64)
@@ -101,6 +124,8 @@ def soft_encode_ab(ab, centers, k=5, sigma=5.0):
     d2 = np.sum((ab[..., None, :] - centers) ** 2, axis=-1)                    # (..., Q)
     nearest = np.argpartition(d2, k - 1, axis=-1)[..., :k]                        # (..., k)
     near_d2 = np.take_along_axis(d2, nearest, axis=-1)
+    # The nearest centre's squared distance is subtracted before exp (the normalisation cancels it),
+    # so far-away ab values and tiny sigma still give finite weights.
     weights = np.exp(-(near_d2 - near_d2.min(axis=-1, keepdims=True)) / (2.0 * sigma ** 2))
     out = np.zeros_like(d2)
     np.put_along_axis(out, nearest, weights / weights.sum(axis=-1, keepdims=True), axis=-1)
@@ -108,16 +133,20 @@ def soft_encode_ab(ab, centers, k=5, sigma=5.0):
 
 
 def annealed_mean(probs, centers, temperature=0.38):
-    """Decode a distribution over ab bins: the mean of the re-sharpened distribution.
+    """Decode a predicted distribution over ab bins into one ab value: the annealed mean.
 
-    p_T = probs^(1/T) / sum(probs^(1/T)), result = sum_q p_T[q] * centers[q].
-    T = 1 is the mean (desaturated), T -> 0 the mode (patchy); Zhang et al. use T = 0.38.
-    Computed in log space (exp((log p - max log p) / T)), so small probabilities and small
-    T do not underflow to 0 / 0; zero probabilities get weight 0.
+        p_T[q] = probs[q] ** (1 / T) / sum_r probs[r] ** (1 / T)
+        result = sum_q p_T[q] * centers[q]
 
-    Inputs: probs (..., Q) non-negative; centers (Q, 2); temperature > 0 (ValueError
-    naming `temperature`).
-    Returns: float64 (..., 2).
+    Lecture idea: the mean (T = 1) of a multimodal colour distribution is a dull
+    compromise (desaturated); the mode (T -> 0) is vivid but spatially patchy. Zhang et al.'s
+    T = 0.38 is in between.
+
+    Inputs: probs (..., Q) non-negative (zeros allowed: they get weight 0); centers (Q, 2);
+    temperature T > 0.
+    Returns: float64 (..., 2). Must stay finite when probs ** (1 / T) underflows (small
+    probabilities, small T).
+    Raises: ValueError naming `temperature` when it is not > 0.
     """
     probs = np.asarray(probs, dtype=np.float64)
     centers = np.asarray(centers, dtype=np.float64)
@@ -126,6 +155,8 @@ def annealed_mean(probs, centers, temperature=0.38):
     if probs.shape[-1:] != centers.shape[:1]:
         raise ValueError(f"probs must have one value per centre on its last axis, got {probs.shape} "
                          f"for {centers.shape[0]} centres")
+    # In log space, exp((log p - max log p) / T): small probabilities and small T do not underflow
+    # to 0 / 0; zero probabilities get weight 0.
     with np.errstate(divide="ignore"):
         logp = np.log(probs)
     weights = np.exp((logp - logp.max(axis=-1, keepdims=True)) / temperature)

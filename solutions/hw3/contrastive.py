@@ -18,19 +18,27 @@ def _check_temperature(temperature):
 
 
 def nt_xent_loss(z1, z2, temperature=0.5):
-    """SimCLR's normalised-temperature cross-entropy.
+    """SimCLR's NT-Xent (normalised temperature-scaled cross-entropy) loss.
 
-    Stack the 2N embeddings z = [z1; z2], normalise them, s_ij = cos(z_i, z_j). The anchor i
-    has its positive p(i) (its other view, i +- N) and
+    Stack the embeddings z = [z1; z2] (2N rows: row i and row i + N are the two views of
+    sample i), normalise every row to length 1 and let s_ij = z_i . z_j (cosine similarity).
+    For anchor i with positive p(i) (its other view: i + N or i - N),
+
         l_i = -log( exp(s_{i,p(i)} / t) / sum_{k != i} exp(s_ik / t) )
-    (the denominator holds the positive and the 2N - 2 negatives, never i itself).
-    Returns: the mean of l_i over the 2N anchors, a 0-d tensor.
 
-    Inputs: z1, z2 (N, D) tensors (N >= 1); temperature > 0.
+    The denominator holds the positive and the 2N - 2 negatives: never i itself (s_ii = 1
+    would dominate it).
 
-    Also graded by SimCLR on real digits (probe simclr_digits: the grader's encoder and loop,
-    this loss, 200 steps of 32 in float32): a cosine 5-NN on the learned features labels 797
-    shifted held-out digits; full points at 60 %, this reaches about 69 %.
+    Inputs: z1, z2: (N, D) tensors (N >= 1); temperature t > 0.
+    Returns: the mean of l_i over all 2N anchors, a 0-d tensor.
+
+    Also graded by a self-supervised training run on real digits (load_digits, through
+    shared/real_data.py): the grader's loop (probe ``simclr_digits``) trains a small encoder
+    with this loss on float32 features of two random views of 1000 digits (200 steps of 32,
+    t = 0.2); a cosine 5-NN classifier on the learned features must then label the other
+    797 digits, each shifted by up to a pixel: full points at 60 % (the reference reaches
+    about 69 %; raw pixels 50 %), none at 40 %. So the loss must also work in float32 and
+    stay quick: a vectorised loss takes about a second for the whole run.
     """
     _check_temperature(temperature)
     if z1.shape != z2.shape or z1.ndim != 2:
@@ -45,15 +53,20 @@ def nt_xent_loss(z1, z2, temperature=0.5):
 
 
 def supcon_loss(features, labels, temperature=0.1):
-    """Supervised contrastive loss, Khosla et al.'s L_out.
+    """Supervised contrastive loss (Khosla et al. 2020), the L_out form.
 
-    Normalise the features, s_ak = cos(f_a, f_k). For an anchor a with positives
-    P(a) = {p != a : labels[p] == labels[a]} (not empty):
-        l_a = -1/|P(a)| sum_{p in P(a)} log( exp(s_ap / t) / sum_{k != a} exp(s_ak / t) )
-    Returns: the mean of l_a over the anchors with at least one positive (0-d tensor); 0
-    (still a tensor connected to ``features``) when no anchor has a positive.
+    Normalise the rows of ``features``, s_ak = cos(f_a, f_k). The positives of anchor a are
+    P(a) = {p != a : labels[p] == labels[a]}. For every anchor with at least one positive,
 
-    Inputs: features (N, D) tensor; labels (N,) integer tensor; temperature > 0.
+        l_a = -1/|P(a)| * sum_{p in P(a)} log( exp(s_ap / t) / sum_{k != a} exp(s_ak / t) )
+
+    (the mean over positives is OUTSIDE the log: that is L_out, which Khosla et al. found
+    to work better than L_in). Anchors without any positive are left out of the average.
+
+    Inputs: features (N, D) tensor; labels (N,) integer tensor; temperature t > 0.
+    Returns: the mean of l_a over the anchors that have positives, a 0-d tensor. When no
+    anchor has a positive: 0, still a tensor connected to ``features`` (its gradient is 0),
+    not NaN.
     """
     _check_temperature(temperature)
     labels = torch.as_tensor(labels).reshape(-1)
@@ -76,12 +89,16 @@ def supcon_loss(features, labels, temperature=0.1):
 def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k=5):
     """Accuracy of a cosine-similarity k-nearest-neighbour classifier.
 
-    Every test sample takes the majority label of its k most similar training samples
-    (cosine similarity); a tie between labels goes to the smallest label.
+    Lecture idea: a good representation puts samples of the same class close together, so
+    a k-NN classifier on frozen features (no training at all) measures its quality.
 
-    Inputs: train_feats (M, D), train_labels (M,), test_feats (T, D), test_labels (T,)
-    (tensors or arrays); k integer in 1..M.
-    Returns: float, the fraction of test samples classified correctly.
+    Every test sample takes the majority label among its k training samples of highest
+    cosine similarity; a tie between labels goes to the SMALLEST label.
+
+    Inputs: train_feats (M, D), train_labels (M,), test_feats (T, D), test_labels (T,):
+    tensors or numpy arrays; labels are integers >= 0; k: integer in 1..M.
+    Returns: a Python float, the fraction of test samples classified correctly.
+    Raises: ValueError naming `k` when k is not an integer in 1..M.
     """
     train = F.normalize(torch.as_tensor(train_feats, dtype=torch.float64), dim=1)
     test = F.normalize(torch.as_tensor(test_feats, dtype=torch.float64), dim=1)

@@ -17,13 +17,21 @@ NEIGHBOURS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 
 
 
 def relative_position_label(dy, dx):
-    """The class (0..7) of the neighbour at offset (dy, dx) from the centre patch.
+    """The class (0..7) of the neighbour patch at offset (dy, dx) from the centre patch.
 
-    Row-major over the 3x3 grid, skipping the centre: (-1,-1)->0, (-1,0)->1, (-1,1)->2,
-    (0,-1)->3, (0,1)->4, (1,-1)->5, (1,0)->6, (1,1)->7.
+    Lecture idea: Doersch et al. cut a 3x3 grid of patches from an image and ask a network
+    which of the 8 positions a patch came from; to answer it must understand object parts.
 
-    Inputs: dy, dx in {-1, 0, 1}, not both 0 (otherwise ValueError naming dy and dx).
+    The 8 neighbours are numbered row-major over the 3x3 grid, skipping the centre:
+
+        (-1,-1) -> 0   (-1, 0) -> 1   (-1, 1) -> 2
+        ( 0,-1) -> 3      centre      ( 0, 1) -> 4
+        ( 1,-1) -> 5   ( 1, 0) -> 6   ( 1, 1) -> 7
+
+    Inputs: dy, dx: integers in {-1, 0, 1}, not both 0.
     Returns: int.
+    Raises: ValueError whose message names dy and dx for anything else (the centre (0, 0),
+    an offset such as (2, 0)).
     """
     if (dy, dx) in NEIGHBOURS:
         return NEIGHBOURS.index((dy, dx))
@@ -32,20 +40,28 @@ def relative_position_label(dy, dx):
 
 
 def context_prediction_pair(image, patch, gap, rng):
-    """A random (centre patch, neighbour patch, label) example for context prediction.
+    """A random training example for context prediction: (centre, neighbour, label).
 
-    The 3x3 grid of patches has patch side ``patch`` and ``gap`` pixels between patches, so
-    the neighbour at offset (dy, dx) starts (dy, dx) * (patch + gap) pixels from the centre
-    patch. The centre's top-left corner is drawn uniformly among the positions that keep all
-    eight neighbours inside the image, then the neighbour uniformly among the eight.
+    The 3x3 grid is made of square patches of side ``patch`` with ``gap`` pixels between
+    neighbouring patches (the gap stops the network from cheating with edge continuity, a
+    "shortcut"). So the neighbour at offset (dy, dx) has its top-left corner
+    (dy * (patch + gap), dx * (patch + gap)) pixels away from the centre patch's corner.
+
+    Draw, with ``rng`` only:
+    1. the centre patch's top-left corner (y, x), uniformly among the positions for which
+       all eight neighbours lie fully inside the image;
+    2. the label, uniformly in 0..7 (see relative_position_label).
 
     Inputs:
-    - image: (H, W) or (H, W, C) array.
+    - image: (H, W) or (H, W, C) array of any dtype.
     - patch: int >= 1; gap: int >= 0.
-    - rng: a np.random.Generator or an int seed.
-    Returns: (centre, neighbour, label): two arrays (patch, patch[, C]) copied from the
-    image (same dtype) and the int label of the neighbour (see relative_position_label).
-    Raises ValueError naming `image` when it is smaller than 3 * patch + 2 * gap.
+    - rng: a np.random.Generator or an int seed (the tests pass seeds). The same seed must
+      give the same example.
+    Returns: (centre, neighbour, label): two arrays of shape (patch, patch) or
+    (patch, patch, C), copied from the image (keep its dtype), and the int label of the
+    neighbour.
+    Raises: ValueError naming `image` when the image is smaller than 3 * patch + 2 * gap in
+    either axis.
     """
     image = np.asarray(image)
     if image.ndim not in (2, 3):
@@ -73,9 +89,15 @@ def context_prediction_pair(image, patch, gap, rng):
 def rotation_batch(images):
     """Every image rotated by 0, 90, 180 and 270 degrees counter-clockwise, with labels 0..3.
 
-    Inputs: images (N, H, W) or (N, H, W, C) with H == W (ValueError naming `images`).
-    Returns: (rotated, labels): rotated (4N, H, W[, C]) of the input's dtype, image-major
-    (rotated[4*i + k] = np.rot90(images[i], k)); labels int64 (4N,) = [0, 1, 2, 3, 0, ...].
+    Lecture idea: to tell how an image was rotated, a network must know what "up" looks
+    like for the objects in it (Gidaris et al. 2018, RotNet).
+
+    Inputs: images (N, H, W) or (N, H, W, C), square (H == W), any dtype.
+    Returns: (rotated, labels):
+    - rotated: (4N, H, W[, C]), same dtype, image-major: rotated[4*i + k] is
+      np.rot90(images[i], k) (k quarter turns counter-clockwise);
+    - labels: int64 array (4N,): [0, 1, 2, 3, 0, 1, 2, 3, ...].
+    Raises: ValueError naming `images` when they are not square (H != W).
     """
     images = np.asarray(images)
     if images.ndim not in (3, 4) or images.shape[1] != images.shape[2]:
@@ -88,13 +110,15 @@ def rotation_batch(images):
 def counting_loss(whole, tiles, other, margin=10.0):
     """Noroozi et al.'s counting loss for one image.
 
-    loss = ||sum(tiles) - whole||^2 + max(0, margin - ||sum(tiles) - other||^2)
+        loss = ||sum(tiles) - whole||^2 + max(0, margin - ||sum(tiles) - other||^2)
 
-    The first term asks that the "counts" of the four tiles add up to those of the whole
-    (downsampled) image; the contrastive second term stops the trivial solution (all
-    features 0) by pushing the tiles' sum away from the features of another image.
+    Lecture idea: "visual primitives" (counts of eyes, wheels, ...) of the four tiles add up
+    to those of the whole (downsampled) image. Alone, that term is minimised by features that
+    are always 0; the second (contrastive) term stops that trivial solution by keeping the
+    tiles' sum at least sqrt(margin) away from the features of a different image.
 
-    Inputs: whole (D,), tiles (4, D), other (D,) features; margin >= 0.
+    Inputs: whole (D,) features of the downsampled image, tiles (4, D) features of its four
+    tiles, other (D,) features of another image; margin >= 0. Both norms are SQUARED.
     Returns: float.
     """
     whole = np.asarray(whole, dtype=np.float64)

@@ -36,15 +36,30 @@ def _unit(x, dim=-1):
 def clip_contrastive_loss(image_emb, text_emb, logit_scale):
     """CLIP's symmetric contrastive loss between B images and their B captions.
 
-    logits[i, j] = s * cos(image_i, text_j) with s = min(exp(logit_scale), 100): the scale is
-    learned as a log (it stays positive) and clamped as in CLIP, so above log(100) the loss
-    no longer depends on logit_scale (its gradient is 0 there). The loss is the average of
-    the cross-entropy of each row (image -> which caption?) and of each column (caption ->
-    which image?), target class i for row/column i.
+    Lecture idea: the caption that came with an image is its positive; the other B - 1
+    captions of the batch are negatives, and the same holds the other way round.
 
-    Inputs: image_emb, text_emb (B, D) of the same shape; logit_scale a 0-d tensor
-    (learnable: 1 / temperature = exp(logit_scale)).
-    Returns: 0-d tensor, differentiable w.r.t. both embeddings and logit_scale.
+        s = min(exp(logit_scale), 100)          (CLIP learns log(1 / temperature), clamped)
+        logits[i, j] = s * cos(image_i, text_j)
+        loss = (CE(rows of logits, targets i) + CE(columns of logits, targets j)) / 2
+
+    where CE is the mean cross-entropy (torch's F.cross_entropy): a row asks "which caption
+    goes with this image?", a column "which image goes with this caption?". The scale is
+    learned as a log (so it stays positive) and clamped as in CLIP: above log(100) the loss
+    does not depend on logit_scale (its gradient is 0 there).
+
+    Inputs:
+    - image_emb, text_emb: (B, D) tensors of the same shape. Their lengths do not matter
+      (cosine similarity).
+    - logit_scale: a 0-d tensor, usually learnable (1 / temperature = exp(logit_scale)).
+
+    Returns: a 0-d tensor, differentiable w.r.t. image_emb, text_emb and logit_scale.
+    Graded on its value and all three gradients against autograd of the formula above.
+
+    Raises:
+    - ValueError naming `text_emb` if image_emb is not 2-D or text_emb does not have its
+      shape.
+    - ValueError naming `logit_scale` if it is not 0-d.
     """
     if image_emb.ndim != 2 or text_emb.shape != image_emb.shape:
         raise ValueError(f"image_emb {tuple(image_emb.shape)} and text_emb {tuple(text_emb.shape)} "
@@ -58,16 +73,27 @@ def clip_contrastive_loss(image_emb, text_emb, logit_scale):
 
 
 def zero_shot_classify(image_emb, class_text_emb):
-    """Zero-shot classification: each image gets the class whose (ensembled) prompt embedding is the most similar.
+    """Zero-shot classification with prompt ensembling: each image gets the most similar class.
 
-    Each prompt embedding is normalised to unit length, the prompts of a class are averaged
-    and the average normalised again (CLIP's prompt ensembling: every prompt counts the same,
-    whatever its norm). scores[n, k] is the cosine similarity between image n and class k;
-    labels[n] = argmax_k scores[n, k], ties going to the lowest class index.
+    Lecture idea: a text encoder turns "a photo of a {class}" into a classifier weight, so
+    new classes need no labelled images.
 
-    Inputs: image_emb (N, D); class_text_emb (K, P, D), P prompts per class, or (K, D) for one
-    prompt per class.
-    Returns: (labels, scores): labels an int64 tensor (N,), scores (N, K) in [-1, 1].
+    1. Normalise every prompt embedding to unit length (a zero vector stays zero).
+    2. Average the P prompts of each class and normalise the average again: every prompt
+       counts the same, whatever its length.
+    3. scores[n, k] = cos(image_emb[n], class k's averaged embedding), in [-1, 1].
+    4. labels[n] = argmax_k scores[n, k]; in a tie, the LOWEST class index wins.
+
+    Inputs:
+    - image_emb: (N, D) tensor.
+    - class_text_emb: (K, P, D) tensor with P prompts per class, or (K, D) for one prompt
+      per class.
+
+    Returns: (labels, scores): labels an int64 tensor (N,), scores a (N, K) tensor.
+
+    Raises:
+    - ValueError naming `class_text_emb` if it is not (K, P, D) or (K, D), or its last size
+      is not the D of image_emb (or image_emb is not (N, D)).
     """
     if class_text_emb.ndim == 2:
         class_text_emb = class_text_emb[:, None, :]
@@ -83,14 +109,30 @@ def zero_shot_classify(image_emb, class_text_emb):
 def attention_pool(region_features, query, mask=None):
     """Softmax attention of a question over image regions, and the attended feature.
 
-    scores[b, r] = <region_features[b, r], query[b]> / sqrt(D); weights = softmax over the
-    regions r with mask[b, r] True (masked regions get weight exactly 0, and their features
-    do not affect the result); pooled[b] = sum_r weights[b, r] region_features[b, r]. A row
-    with no unmasked region gets weights 0 and pooled 0 (no NaN). Stable for large scores.
+    Lecture idea: to answer "what colour is the cat?" look at the regions that match the
+    question; scaled dot-product attention does it softly and differentiably.
 
-    Inputs: region_features (B, R, D); query (B, D); mask None (every region counts) or a
-    bool tensor (B, R), True where a region is real.
+        scores[b, r] = <region_features[b, r], query[b]> / sqrt(D)
+        weights[b]   = softmax of scores[b] over the regions r with mask[b, r] True
+        pooled[b]    = sum_r weights[b, r] * region_features[b, r]
+
+    Rules (each is tested):
+    - Masked regions (mask False: padding) get weight exactly 0, and their features do not
+      change the result.
+    - A row with no unmasked region gets weights 0 and pooled 0, never NaN.
+    - Stable for large scores: scores of size 1000 must not overflow.
+    - mask=None: every region counts.
+
+    Inputs:
+    - region_features: (B, R, D) tensor.
+    - query: (B, D) tensor.
+    - mask: None, or a bool tensor (B, R), True where a region is real.
+
     Returns: (pooled (B, D), weights (B, R)), differentiable w.r.t. region_features and query.
+
+    Raises:
+    - ValueError naming `query` if region_features is not 3-D or query is not (B, D).
+    - ValueError naming `mask` if it is not a bool tensor of shape (B, R).
     """
     if region_features.ndim != 3 or query.shape != (region_features.shape[0], region_features.shape[2]):
         raise ValueError(f"query {tuple(query.shape)} must be (B, D) for region_features "

@@ -24,11 +24,25 @@ def _tensor(x):
 # ----------------------------------------------------------------------------------------
 
 class PointNet(nn.Module):
-    """PointNet classifier (vanilla: no input or feature transform nets).
+    """PointNet classifier (vanilla: without the input and feature transform networks).
 
-    points (B, N, 3) -> shared MLP 3 -> 64 -> 128 -> feat_dim on every point (ReLU after each
-    layer) -> max over the N points (a symmetric function: the order of the points cannot
-    matter) -> MLP feat_dim -> 128 -> num_classes -> logits (B, num_classes).
+    Lecture idea: a point cloud is a SET: its logits must not depend on the order of the
+    points. PointNet applies the same MLP to every point, then a symmetric function, the max
+    over the points, then a classifier on that global feature.
+
+    Inputs (the constructor):
+    - num_classes: the number of logits per cloud.
+    - feat_dim: the width of the per-point features and of the global feature.
+
+    Architecture (the reference's, suggested; the tests check behaviour, not layer sizes):
+    - shared per-point MLP: 3 -> 64 -> 128 -> feat_dim, ReLU after each layer (nn.Linear acts
+      on the last axis, so it applies to (B, N, 3) point by point);
+    - global feature: max over the N points -> (B, feat_dim);
+    - classifier: feat_dim -> 128 -> num_classes (ReLU in between), no softmax.
+
+    Do not use BatchNorm or dropout on the per-point features in a way that mixes points (the
+    tests call the model in eval mode). The method ``point_features(points) -> (B, N,
+    feat_dim)`` (the features before the pool) is handy for critical_point_indices.
 
     How it is graded: the grader builds ``PointNet(4, feat_dim=128)`` after
     torch.manual_seed(0) and trains it with its own loop (you write no training code): Adam
@@ -56,24 +70,34 @@ class PointNet(nn.Module):
         )
 
     def point_features(self, points):
-        """Per-point features before the pool: (B, N, 3) -> (B, N, feat_dim)."""
+        """Per-point features before the pool: points (B, N, 3) -> (B, N, feat_dim).
+
+        The shared per-point MLP applied to every point. Not called by the tests (they call the
+        constructor, forward and critical_point_indices).
+        """
         return self.point_mlp(points)
 
     def forward(self, points):
-        """points (B, N, 3) float -> logits (B, num_classes)."""
+        """points (B, N, 3) float32 (the parameters' dtype) -> logits (B, num_classes), no softmax."""
         global_feature = self.point_features(points).max(dim=1).values      # (B, feat_dim)
         return self.classifier(global_feature)
 
 
 def critical_point_indices(model, points):
-    """Indices of the critical points of a point cloud: the points that win the max pool.
+    """The critical points of a cloud: the points that win the max pool in some feature channel.
+
+    Lecture idea: the global feature is a max over points, so only the points that attain the
+    maximum in at least one channel matter: the critical point set is a sparse "skeleton" of
+    the shape, and the logits of the critical points alone equal those of the whole cloud.
 
     For every feature channel, the point with the largest feature value; the union over the
-    channels, sorted and without repeats. The global feature (hence the logits) of the critical
-    points alone equals that of the whole cloud.
+    channels, sorted and without repeats.
 
-    Inputs: model, a PointNet; points (N, 3) tensor (or array).
-    Returns: int64 tensor (M,), sorted unique indices into points, M <= feat_dim.
+    Inputs:
+    - model: a PointNet (yours).
+    - points: (N, 3) tensor (accepting an array too is a convenience, not a requirement).
+
+    Returns: int64 tensor (M,) of sorted indices into points without repeats (M <= feat_dim).
     """
     points = _tensor(points)
     param = next(model.parameters())
@@ -87,10 +111,24 @@ def critical_point_indices(model, points):
 # ----------------------------------------------------------------------------------------
 
 def positional_encoding(x, num_freqs, include_input=True):
-    """NeRF's positional encoding: (..., d) -> (..., d + 2 d num_freqs) (without x: 2 d num_freqs).
+    """NeRF's positional encoding of coordinates: (..., d) -> (..., d + 2 d num_freqs).
 
-    [x, sin(2^0 pi x), cos(2^0 pi x), ..., sin(2^(L-1) pi x), cos(2^(L-1) pi x)], each block of
-    d values covering all coordinates. High frequencies let an MLP fit fine detail.
+    Lecture idea: MLPs are biased towards smooth functions; feeding them sin and cos of the
+    input at growing frequencies lets a NeRF represent fine detail.
+
+    Inputs:
+    - x: (..., d) tensor.
+    - num_freqs: L, an integer >= 0.
+    - include_input: whether x itself comes first.
+
+    Returns: (..., d + 2 d L) (or (..., 2 d L) without x), in this order:
+        [x, sin(2^0 pi x), cos(2^0 pi x), sin(2^1 pi x), cos(2^1 pi x), ...,
+         sin(2^(L-1) pi x), cos(2^(L-1) pi x)]
+    where each sin/cos block holds all d coordinates. Example, d = 2, L = 1:
+    [x0, x1, sin(pi x0), sin(pi x1), cos(pi x0), cos(pi x1)].
+
+    Raises:
+    - ValueError naming `num_freqs` if it is not an integer >= 0.
     """
     if isinstance(num_freqs, bool) or not isinstance(num_freqs, (int, np.integer)) or num_freqs < 0:
         raise ValueError(f"num_freqs must be an integer >= 0, got {num_freqs!r}")
@@ -105,13 +143,24 @@ def positional_encoding(x, num_freqs, include_input=True):
 
 
 def get_rays(height, width, focal, c2w):
-    """One ray per pixel of a pinhole camera (NeRF convention: looks down -z, y up, x right).
+    """One ray per pixel of a pinhole camera (NeRF's convention).
 
-    Pixel (i, j) (row i, column j) has camera-frame direction ((j - W/2)/f, -(i - H/2)/f, -1);
-    the world direction is c2w[:3, :3] @ that (not normalised), the origin c2w[:3, 3].
+    The camera looks down its -z axis, with y up and x right. Pixel (i, j) (row i, column j;
+    no +0.5 offset) has the camera-frame direction
+        ((j - W/2) / focal,  -(i - H/2) / focal,  -1)
+    (the minus on y: rows go down, y goes up). Rotate it to the world with c2w[:3, :3]
+    (d_world = R @ d_cam); every ray starts at the camera centre c2w[:3, 3]. Directions are
+    NOT normalised.
 
-    Inputs: height, width (ints), focal (pixels), c2w (3, 4) or (4, 4) camera-to-world.
-    Returns (rays_o, rays_d), each (H, W, 3) in c2w's dtype.
+    Inputs:
+    - height, width: H and W, ints.
+    - focal: the focal length in pixels.
+    - c2w: (3, 4) or (4, 4) camera-to-world tensor.
+
+    Returns (rays_o, rays_d): two (H, W, 3) tensors of c2w's dtype.
+
+    Raises:
+    - ValueError naming `c2w` if its shape is not (3, 4) or (4, 4).
     """
     c2w = _tensor(c2w)
     if not torch.is_floating_point(c2w):
@@ -127,11 +176,24 @@ def get_rays(height, width, focal, c2w):
 
 
 def sample_along_rays(near, far, n_samples, stratified=False, generator=None):
-    """Depths t along the rays: (n_samples,) in [near, far].
+    """Depths t at which to query the scene along every ray: (n_samples,) in [near, far].
 
-    Deterministic: evenly spaced, both ends included (torch.linspace). Stratified: split
-    [near, far] into n_samples equal bins and draw one uniform sample inside each bin (with
-    ``generator`` when given), so that training sees every depth, not a fixed set.
+    Deterministic: n_samples evenly spaced values from near to far, BOTH ends included
+    (torch.linspace). Stratified (training): split [near, far] into n_samples equal bins and
+    draw one uniform sample inside each bin, with ``torch.rand(..., generator=generator)``, so
+    that over many iterations the network sees every depth, not a fixed set.
+
+    Inputs:
+    - near, far: the depth range, near < far.
+    - n_samples: an integer >= 1.
+    - stratified: False: deterministic; True: stratified.
+    - generator: a torch.Generator, or None (then torch's global generator).
+
+    Returns: (n_samples,) tensor (torch's default dtype), increasing.
+
+    Raises:
+    - ValueError naming `n_samples` if it is not an integer >= 1.
+    - ValueError naming `far` if far <= near.
     """
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
@@ -145,14 +207,31 @@ def sample_along_rays(near, far, n_samples, stratified=False, generator=None):
 
 
 def volume_render(sigmas, colors, t_vals, last_delta=1e10):
-    """Differentiable volume rendering (the NeRF quadrature) of R rays with S samples each.
+    """Differentiable volume rendering: NeRF's quadrature of the volume rendering integral.
 
-    delta_i = t_{i+1} - t_i (last_delta for the last sample), alpha_i = 1 - exp(-relu(sigma_i)
-    delta_i), T_i = prod_{j<i} (1 - alpha_j) (EXCLUSIVE: the light that reaches sample i),
-    w_i = T_i alpha_i; rgb = sum_i w_i c_i, depth = sum_i w_i t_i.
+    Lecture idea: a ray's colour is the sum of the samples' colours, each weighted by how much
+    light it emits (alpha) times how much light gets past everything in front of it (T).
 
-    Inputs: sigmas (R, S) or (R, S, 1); colors (R, S, 3); t_vals (R, S) or (S,).
-    Returns (rgb (R, 3), depth (R,), weights (R, S)).
+    For each of the R rays, with samples i = 0 .. S-1:
+        delta_i = t_{i+1} - t_i,  and delta_{S-1} = last_delta (1e10: "to infinity", as in the
+                  NeRF paper; a renderer with a constant step passes that step)
+        alpha_i = 1 - exp(-relu(sigma_i) * delta_i)
+        T_i     = prod_{j < i} (1 - alpha_j)       EXCLUSIVE: T_0 = 1 (nothing in front); the
+                  light that reaches sample i
+        w_i     = T_i * alpha_i
+        rgb     = sum_i w_i c_i,   depth = sum_i w_i t_i
+
+    Inputs:
+    - sigmas: (R, S) or (R, S, 1) densities (negative values count as 0);
+    - colors: (R, S, 3);
+    - t_vals: (R, S), or (S,) shared by every ray;
+    - last_delta: the interval of the last sample.
+
+    Returns (rgb (R, 3), depth (R,), weights (R, S)), differentiable w.r.t. sigmas and colors.
+
+    Raises:
+    - ValueError naming `sigmas` if it is not (R, S) or (R, S, 1).
+    - ValueError naming `colors` if it is not (R, S, 3).
     """
     sigmas, colors, t_vals = _tensor(sigmas), _tensor(colors), _tensor(t_vals)
     if sigmas.dim() == 3:

@@ -23,17 +23,27 @@ def _points(points, name="points"):
 # ----------------------------------------------------------------------------------------
 
 def voxelize(points, grid_size, bounds):
-    """Boolean occupancy grid of a point cloud.
+    """Occupancy grid of a point cloud: True in every cell that contains at least one point.
 
-    Cell of a point p: index = floor((p - min) / (max - min) * G) per axis; points on the max
-    face belong to the last cell (index G - 1); points outside [min, max] are ignored.
+    Lecture idea: voxels are the 3D analogue of pixels: easy for 3D convolutions, but memory
+    grows as G^3, so the resolution stays coarse.
+
+    Cell of a point p, per axis: index = floor((p - min) / (max - min) * G). Points exactly on
+    the max face belong to the LAST cell (G - 1); points outside [min, max] on any axis are
+    ignored.
 
     Inputs:
-    - points: (N, 3).
-    - grid_size: G, integer >= 1.
+    - points: (N, 3), any real dtype; N may be 0.
+    - grid_size: G, an integer >= 1.
     - bounds: (min_xyz, max_xyz), two length-3 sequences with max > min on every axis.
 
-    Returns: bool array (G, G, G), ``grid[ix, iy, iz]`` True where at least one point fell.
+    Returns: bool array (G, G, G) indexed ``grid[ix, iy, iz]``.
+
+    Raises:
+    - ValueError naming `points` if its last size is not 3.
+    - ValueError naming `grid_size` if it is not an integer >= 1.
+    - ValueError naming `bounds` if it is not two length-3 sequences with max > min on every
+      axis.
     """
     points = _points(points).reshape(-1, 3)
     if isinstance(grid_size, bool) or not isinstance(grid_size, (int, np.integer)) or grid_size < 1:
@@ -51,14 +61,27 @@ def voxelize(points, grid_size, bounds):
 
 
 def chamfer_distance(p, q):
-    """Symmetric Chamfer distance between point clouds p (N, 3) and q (M, 3).
+    """Symmetric Chamfer distance between two point clouds.
 
-    mean_i min_j |p_i - q_j|^2 + mean_j min_i |p_i - q_j|^2, a float. All N x M squared
-    distances at once by broadcasting (fine for a few thousand points).
+    Lecture idea: point clouds have no order and no correspondence, so compare them by
+    nearest neighbours: how far is each point of one cloud from the other cloud?
+
+        mean_i min_j |p_i - q_j|^2  +  mean_j min_i |p_i - q_j|^2      (squared distances)
+
+    Inputs:
+    - p: (N, 3) points, N >= 1.
+    - q: (M, 3) points, M >= 1.
+
+    Returns: a float.
+
+    Raises:
+    - ValueError naming `p` or `q` if its last size is not 3.
+    - ValueError naming `p` and `q` if either cloud is empty.
     """
     p, q = _points(p, "p").reshape(-1, 3), _points(q, "q").reshape(-1, 3)
     if len(p) == 0 or len(q) == 0:
         raise ValueError("p and q must each hold at least one point")
+    # All N x M squared distances at once by broadcasting (fine for a few thousand points).
     d2 = np.sum((p[:, None, :] - q[None, :, :]) ** 2, axis=-1)
     return float(d2.min(axis=1).mean() + d2.min(axis=0).mean())
 
@@ -68,17 +91,43 @@ def chamfer_distance(p, q):
 # ----------------------------------------------------------------------------------------
 
 def sdf_sphere(points, center, radius):
-    """Signed distance to a sphere: |p - c| - r. points (..., 3) -> (...) float64."""
+    """Exact signed distance to a sphere: |p - center| - radius (negative inside).
+
+    Inputs:
+    - points: (..., 3), any real dtype.
+    - center: (3,).
+    - radius: > 0.
+
+    Returns: float64 array (...).
+
+    Raises:
+    - ValueError naming `points` if its last size is not 3.
+    """
     points = _points(points)
     return np.linalg.norm(points - np.asarray(center, dtype=np.float64), axis=-1) - float(radius)
 
 
 def sdf_box(points, half_extents):
-    """Exact signed distance to the axis-aligned box [-b, b] (b = half_extents), centred at 0.
+    """Exact signed distance to the axis-aligned box [-b, b] centred at the origin (b = half_extents).
 
-    With q = |p| - b (per axis): outside, the distance is |max(q, 0)| (to a face, an edge or
-    a corner: only the positive components count); inside, it is max(q) (the nearest face),
-    negative. Together: |max(q, 0)| + min(max_k q_k, 0). points (..., 3) -> (...).
+    With q = |p| - b per axis (how far p is beyond each pair of faces):
+    - outside, the nearest box point may be on a face, an edge or a corner: the distance is the
+      length of max(q, 0) (only the axes where p is beyond the faces count);
+    - inside, every q_k < 0 and the distance to the nearest face is -max_k q_k (the signed
+      distance is max_k q_k, negative).
+    Both at once: |max(q, 0)| + min(max_k q_k, 0).
+
+    Careful: max_k q_k alone is right inside and in front of the faces but WRONG past the edges
+    and corners (it underestimates the distance there); the result must be exact everywhere.
+
+    Inputs:
+    - points: (..., 3), any real dtype.
+    - half_extents: b, (3,), every b_k > 0.
+
+    Returns: float64 array (...).
+
+    Raises:
+    - ValueError naming `points` if its last size is not 3.
     """
     points = _points(points)
     q = np.abs(points) - np.asarray(half_extents, dtype=np.float64)
@@ -88,17 +137,35 @@ def sdf_box(points, half_extents):
 
 
 def sdf_union(a, b):
-    """Union of two shapes from their SDF values: min(a, b)."""
+    """Union of two shapes from their SDF values: min(a, b).
+
+    Inputs:
+    - a, b: SDF values of the two shapes, arrays of the same shape.
+
+    Returns: float64 array of that shape.
+    """
     return np.minimum(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
 
 
 def sdf_intersection(a, b):
-    """Intersection of two shapes from their SDF values: max(a, b)."""
+    """Intersection of two shapes from their SDF values: max(a, b).
+
+    Inputs:
+    - a, b: SDF values of the two shapes, arrays of the same shape.
+
+    Returns: float64 array of that shape.
+    """
     return np.maximum(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
 
 
 def sdf_subtract(a, b):
-    """Shape a minus shape b from their SDF values: max(a, -b)."""
+    """Shape a with shape b cut away, from their SDF values: max(a, -b) (inside a, outside b).
+
+    Inputs:
+    - a, b: SDF values of the two shapes, arrays of the same shape.
+
+    Returns: float64 array of that shape.
+    """
     return np.maximum(np.asarray(a, dtype=np.float64), -np.asarray(b, dtype=np.float64))
 
 
@@ -107,27 +174,38 @@ def sdf_subtract(a, b):
 # ----------------------------------------------------------------------------------------
 
 def sphere_trace(sdf, origins, directions, max_steps=128, eps=1e-4, far=100.0):
-    """March R rays against an SDF: step by the SDF value, which never overshoots the surface.
+    """Render an implicit surface: march each ray forward by the SDF value until it hits.
+
+    Lecture idea: the SDF at a point is the radius of a sphere that contains no surface, so a
+    ray can safely advance by that much (it never overshoots the surface). Near the surface
+    the steps shrink; a ray has hit when the SDF drops below eps.
 
     Inputs:
-    - sdf: callable, (K, 3) float64 points -> (K,) signed distances.
-    - origins, directions: (R, 3); directions are normalised here.
-    - max_steps: number of marching iterations.
-    - eps: a ray hits when the SDF at its current point is < eps.
-    - far: a ray whose t exceeds ``far`` has missed (it stops marching).
+    - sdf: a Python function, (K, 3) float64 points -> (K,) signed distances.
+    - origins: (R, 3) ray origins.
+    - directions: (R, 3) ray directions, NOT necessarily unit length: they are normalised
+      first (t is measured along the unit direction).
+    - max_steps: the number of marching steps.
+    - eps: a ray hits when sdf(origin + t * direction) < eps; it then stops.
+    - far: a ray whose t exceeds far has missed; it stops too.
 
-    Returns (t, hit): t (R,) float64, the distance along the unit direction where the ray
-    stopped; hit (R,) bool. Only active rays are evaluated at each step.
+    Returns (t, hit): t (R,) float64, how far each ray marched along its unit direction
+    before it stopped; hit (R,) bool.
 
-    One step: call ``sdf`` once on the current points of the rays still marching; a ray whose
-    value is < eps has hit (it stops, t unchanged); every other ray advances t by that value,
-    and stops as a miss once t > far. A ray that starts 49 units in front of a surface it
-    faces head-on hits at step 2 (step 1 lands on the surface, step 2 sees the value < eps).
-    After max_steps steps the rays still marching are misses.
+    One step: call ``sdf`` once on the current points of the rays still marching (all of them
+    in one call, never once per ray); a ray whose value is < eps has hit (it stops, t
+    unchanged); every other ray advances t by that value, and stops as a miss once t > far. A
+    ray that starts 49 units in front of a surface it faces head-on hits at step 2 (step 1
+    lands on the surface, step 2 sees the value < eps). After max_steps steps the rays still
+    marching are misses.
     Budget: at most max_steps + 1 calls of ``sdf`` in all (the tests count them), each on
     the batch of active rays.
     t of a missed ray is not graded (the reference leaves it where the ray stopped: just past
     far, or where max_steps ran out); t of a hit is graded to 5e-4 along the unit direction.
+
+    Raises:
+    - ValueError naming `origins` or `directions` if its last size is not 3.
+    - ValueError naming `directions` if its shape is not the shape of origins.
     """
     origins = _points(origins, "origins").reshape(-1, 3)
     directions = _points(directions, "directions").reshape(-1, 3)
@@ -153,13 +231,26 @@ def sphere_trace(sdf, origins, directions, max_steps=128, eps=1e-4, far=100.0):
 
 
 def sdf_normals(sdf, points, h=1e-4):
-    """Unit surface normals as the normalised gradient of the SDF, by central differences.
+    """Unit surface normals: the normalised gradient of the SDF, by central differences.
 
-    grad_k = (sdf(p + h e_k) - sdf(p - h e_k)) / (2h), k = x, y, z; all 6 offsets of all
-    points in one call of ``sdf`` on a (6N, 3) array. points (N, 3) -> (N, 3) float64.
+    Lecture idea: an SDF grows fastest straight away from the surface, so its gradient is the
+    outward normal (and has length 1 for an exact SDF).
+
+        grad_k = (sdf(p + h e_k) - sdf(p - h e_k)) / (2 h),   k = x, y, z;   n = grad / |grad|
+
+    Inputs:
+    - sdf: a function as in sphere_trace, (K, 3) float64 points -> (K,) signed distances.
+    - points: (N, 3), any real dtype.
+    - h: the finite-difference step.
+
+    Returns: (N, 3) float64 unit vectors.
+
+    Raises:
+    - ValueError naming `points` if its last size is not 3.
     """
     points = _points(points).reshape(-1, 3)
     N = len(points)
+    # All 6 offsets of all points in one call of ``sdf`` on a (6N, 3) array.
     offsets = h * np.eye(3)
     probes = np.concatenate([points[None] + offsets[:, None], points[None] - offsets[:, None]]).reshape(-1, 3)
     values = np.asarray(sdf(probes), dtype=np.float64).reshape(2, 3, N)
@@ -186,20 +277,49 @@ def _face_areas(tri):
 
 
 def mesh_area(vertices, faces):
-    """Total surface area of a triangle mesh: sum of |(b - a) x (c - a)| / 2. Returns a float."""
+    """Total surface area of a triangle mesh.
+
+    Inputs:
+    - vertices: (V, 3), any real dtype.
+    - faces: (F, 3) integer indices into vertices.
+
+    Returns: a float, the sum over triangles (a, b, c) of |(b - a) x (c - a)| / 2.
+
+    Raises:
+    - ValueError naming `vertices` if its last size is not 3.
+    - ValueError naming `faces` if it is not an integer array (F, 3), or holds an index
+      outside vertices.
+    """
     return float(_face_areas(_triangles(vertices, faces)).sum())
 
 
 def sample_mesh(vertices, faces, n, seed=0):
     """``n`` points uniformly distributed over the surface of a triangle mesh.
 
-    1. Pick a face for each point with probability area / total area.
-    2. Inside the face (a, b, c), with u, v ~ U(0, 1) and s = sqrt(u):
-       p = (1 - s) a + s (1 - v) b + s v c. The square root makes the density uniform (without
-       it points crowd at vertex a).
+    Lecture idea: converting a mesh to a point cloud (e.g. to compare shapes with the Chamfer
+    distance). Uniform over the SURFACE means two things:
+    1. a face is chosen with probability proportional to its area, area / total area (not
+       uniformly!);
+    2. inside the face (a, b, c) the point is uniform over the triangle. With u, v ~ U(0, 1)
+       and s = sqrt(u):  p = (1 - s) a + s (1 - v) b + s v c  (the square-root trick; without
+       the square root, points crowd at vertex a).
 
-    Inputs: vertices (V, 3), faces (F, 3) integer, n >= 0, seed for np.random.default_rng.
-    Returns: (n, 3) float64, the same for the same seed.
+    Inputs:
+    - vertices: (V, 3), any real dtype.
+    - faces: (F, 3) integer indices into vertices, of positive total area.
+    - n: the number of points, an integer >= 0.
+    - seed: use ``rng = np.random.default_rng(seed)`` and draw everything from it (the same
+      seed must give the same points).
+
+    Returns: (n, 3) float64.
+
+    Graded statistically on 20000 points (the share of points on each face and in each part
+    of a triangle), so any correct order of random draws earns full marks.
+
+    Raises:
+    - ValueError naming `vertices` or `faces` as in mesh_area.
+    - ValueError naming `n` if it is not an integer >= 0.
+    - ValueError naming `faces` if the mesh has zero total area.
     """
     tri = _triangles(vertices, faces)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
