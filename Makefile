@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: venv test gradescope-test demo check build lint notebooks clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt

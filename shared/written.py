@@ -27,7 +27,8 @@ END = "<!-- END QUESTION -->"
 ANSWER_TAG = "written-answer"
 QUESTION_TAG = "written-question"
 PLACEHOLDER = "_Type your answer here, replacing this line._"
-REQUIREMENT = "otter-grader==7.0.0"
+PACKAGE = "otter-grader"
+REQUIREMENT = "otter-grader==7.0.0"     # constraints.txt's pin (tests/test_config.py keeps them equal)
 INSTALL_HINT = f"pip install {REQUIREMENT}  (or: pip install -r requirements-written.txt)"
 
 

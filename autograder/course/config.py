@@ -3,13 +3,21 @@
 ``load_course(path)`` returns a ``Course`` or raises ``UserError`` with one line naming the
 file and the key (``course.yaml: assignments[0].points: ...``). Nothing else in the package
 reads course.yaml.
+
+Two things are filled in before validation, so each fact is written once:
+
+* ``defaults:`` is merged into every assignment: ``visibility`` key by key (the homework's
+  own keys win), ``requirements`` added in front of the homework's own, and
+  ``forbidden_imports`` (one list) applied to every module the homework does not list.
+* A requirement without a version (``numpy``) takes its pin from ``constraints.txt`` beside
+  course.yaml: the course's one pin list, which also feeds requirements.txt and the bundles.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -176,8 +184,68 @@ def _location(loc: tuple) -> str:
     return out or "(top level)"
 
 
+PINS_FILE = "constraints.txt"
+_PIN_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(\S+)")
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(path: Path) -> dict[str, str]:
+    """{normalised name: "Name==version"} from a pip constraints file (comments and options skipped)."""
+    pins: dict[str, str] = {}
+    if not path.is_file():
+        return pins
+    for line in path.read_text().splitlines():
+        match = _PIN_LINE.match(line.split("#", 1)[0].strip())
+        if match:
+            pins[_normalised(match.group(1))] = f"{match.group(1)}=={match.group(3)}"
+    return pins
+
+
+def pinned(names: list[str], pins: dict[str, str], where: str) -> list[str]:
+    """``names`` with a version each: kept where given (``torch==2.13.0``), else from ``pins``."""
+    out = []
+    for name in names:
+        if isinstance(name, str) and "==" not in name and not any(c in name for c in "<>=!~;@ "):
+            if _normalised(name) not in pins:
+                raise UserError(f"{where}: {name!r} has no pin: add {name}==VERSION to {PINS_FILE}")
+            name = pins[_normalised(name)]
+        out.append(name)
+    return out
+
+
+def _with_defaults(data: Any, pins: dict[str, str], path: Path) -> Any:
+    """course.yaml's data with ``defaults`` merged into each assignment and requirements pinned."""
+    if not isinstance(data, dict):
+        return data
+    defaults = data.pop("defaults", None) or {}
+    if not isinstance(defaults, dict) or set(defaults) - {"visibility", "requirements", "forbidden_imports"}:
+        raise UserError(f"{path}: defaults: may hold visibility, requirements and forbidden_imports only")
+    assignments = data.get("assignments")
+    if not isinstance(assignments, list):
+        return data
+    for index, assignment in enumerate(assignments):
+        if not isinstance(assignment, dict):
+            continue
+        where = f"{path}: assignments[{index}]"
+        if "visibility" in defaults:
+            assignment["visibility"] = {**defaults["visibility"], **(assignment.get("visibility") or {})}
+        own = list(assignment.get("requirements") or [])
+        inherited = [r for r in defaults.get("requirements") or []
+                     if _normalised(str(r).split("==")[0]) not in {_normalised(str(o).split("==")[0]) for o in own}]
+        assignment["requirements"] = pinned([*inherited, *own], pins, f"{where}.requirements")
+        if "forbidden_imports" in defaults and isinstance(assignment.get("files"), list):
+            listed = assignment.get("forbidden_imports") or {}
+            assignment["forbidden_imports"] = {name: listed.get(name, defaults["forbidden_imports"])
+                                               for name in assignment["files"]} | listed
+    return data
+
+
 def load_course(path: Path) -> Course:
-    """Read and validate course.yaml; any problem is a one-line ``UserError``."""
+    """Read and validate course.yaml (``defaults`` merged, versions from constraints.txt); any
+    problem is a one-line ``UserError``."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -189,6 +257,7 @@ def load_course(path: Path) -> Course:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise UserError(f"{path}:{where} is not valid YAML ({getattr(err, 'problem', err)})") from None
+    data = _with_defaults(data, read_pins(path.parent / PINS_FILE), path)
     try:
         return Course.model_validate(data)
     except ValidationError as err:

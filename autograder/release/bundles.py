@@ -25,7 +25,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from autograder.course.config import Assignment, Course
+from autograder.course.config import PINS_FILE, Assignment, Course, pinned, read_pins
 from autograder.course.layout import Homework
 from autograder.errors import UserError
 from shared import disclosure, written
@@ -34,7 +34,8 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 # What a student needs beyond the grader's packages: plots and a notebook front end (JupyterLab
 # brings ipykernel).
-NOTEBOOK_REQUIREMENTS = ["matplotlib==3.11.2", "jupyterlab==4.6.6"]
+# Versions from constraints.txt, like every requirement.
+NOTEBOOK_REQUIREMENTS = ["matplotlib", "jupyterlab"]
 # The grader's Python on Gradescope, whatever the image has (setup.sh): the minor version, the
 # exact CPython uv installs where the distribution has none, and uv itself (from PyPI).
 GRADER_PYTHON, GRADER_PYTHON_PIN, UV_PIN = "3.11", "3.11.13", "0.13.9"
@@ -100,6 +101,7 @@ def autograder_entries(homework: Homework) -> dict[str, bytes]:
         "run_autograder": _render("run_autograder", HW=hw),
         "requirements.txt": _requirements(course, assignment, torch_index=False),
         "course.yaml": (root / "course.yaml").read_bytes(),
+        PINS_FILE: _read(root / PINS_FILE, "the course's pin list (course.yaml's versions)"),
     }
     for package in ("autograder", "shared"):
         for path in _python_files(root / package):
@@ -120,6 +122,7 @@ def student_entries(homework: Homework) -> dict[str, bytes]:
     """What students download: stubs, public tests, notebook, shared helpers, set-up and submit scripts."""
     course, root, hw, assignment = homework.course, homework.root, homework.id, homework.assignment
     folder = homework.stubs
+    pins = read_pins(root / PINS_FILE)
     # The written part ships only once the notebook has its cells (its generator calls
     # notebooks.written_cells): the README must not promise questions the notebook lacks.
     notebook = homework.notebook
@@ -137,7 +140,7 @@ def student_entries(homework: Homework) -> dict[str, bytes]:
                                    DISCLOSURE_RULE=_DISCLOSURE_RULES[course.collaboration.missing_disclosure]),
         f"{hw}/setup_env.py": _render("setup_env.py.in", HW=hw, SUPPORTED=repr(STUDENT_PYTHONS),
                                       IMPORTS=repr(_student_imports(assignment))),
-        f"{hw}/requirements.txt": _requirements(course, assignment, NOTEBOOK_REQUIREMENTS),
+        f"{hw}/requirements.txt": _requirements(course, assignment, pinned(NOTEBOOK_REQUIREMENTS, pins, PINS_FILE)),
         f"{hw}/pytest.ini": RELEASE_PYTEST_INI.encode(),
         f"{hw}/submit.py": _render("submit.py.in", HW=hw, SETTINGS=json.dumps({
             "hw": hw, "files": list(assignment.files), "forbidden": dict(assignment.forbidden_imports),
@@ -149,7 +152,8 @@ def student_entries(homework: Homework) -> dict[str, bytes]:
     if questions:
         entries[f"{hw}/requirements-written.txt"] = (
             "# Only for exporting the written answers (python -m submit --written); the autograded\n"
-            f"# part never needs it. pip install -r requirements-written.txt\n{written.REQUIREMENT}\n").encode()
+            f"# part never needs it. pip install -r requirements-written.txt\n"
+            f"{pinned([written.PACKAGE], pins, PINS_FILE)[0]}\n").encode()
     for name in assignment.files:
         entries[f"{hw}/{name}"] = _read(folder / name, "the stub module (course.yaml lists it)")
     if notebook.is_file():
