@@ -39,6 +39,7 @@ from autograder.isolation.forkserver import worker_environment
 OUTPUT_CAP = 8_000            # bytes of student output kept per call
 STARTUP_TIMEOUT_S = 30.0      # the worker's own start (Python + our bootstrap), not student code
 _HERE = Path(__file__).resolve().parent
+_COURSE_SHARED = _HERE.parents[1] / "shared"    # the course's shared helpers, beside the autograder package
 
 
 class StudentCodeError(Exception):
@@ -367,7 +368,7 @@ class Sandbox:
             os.chmod(rt / name, 0o644)
         # The course's shared helpers (public: every release has them) for probes that use them;
         # the worker cannot see the checkout they come from.
-        shared = _HERE.parent / "shared"
+        shared = _COURSE_SHARED
         if shared.is_dir() and not (rt / "lib" / "shared").exists():
             shutil.copytree(shared, rt / "lib" / "shared", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             # Readable by the sandbox user whatever modes the source had (a Gradescope bundle's
