@@ -21,13 +21,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from shared.threads import one_thread_by_default
+
 Task = tuple[str, Callable[[], Any]]    # (key, work to do in the child; returns JSON-able data)
 
 
 def warm_up(uses_torch: bool) -> None:
     """Import what every grading needs, once, in the parent (one math thread, as the worker has)."""
-    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    one_thread_by_default()
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 

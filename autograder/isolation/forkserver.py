@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from shared.threads import ONE_THREAD
+
 ENV_VAR = "CVGRADE_FORK_SERVER"
 START_TIMEOUT_S = 60.0          # importing torch on a busy machine
 _HERE = Path(__file__).resolve().parent
@@ -43,8 +45,7 @@ def worker_environment(home: str) -> dict[str, str]:
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
         "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1",
+        **ONE_THREAD,
         "MPLBACKEND": "Agg", "LANG": "C.UTF-8",
     }
     # Some CPUs need these for OpenBLAS to compute correctly (see the machine notes).
