@@ -52,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from autograder.course.config import load_course
-    from autograder.isolation.forkserver import ENV_VAR, ForkServer
+    from autograder.isolation.zygote_client import ENV_VAR, ForkServer
 
     course = load_course(ROOT / "course.yaml")
     assignment = course.assignment(args.hw)

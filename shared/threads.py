@@ -2,7 +2,7 @@
 
 The tests' arrays and tensors are tiny, and on a busy or small machine a math library's
 thread pool makes them up to 100x slower. The grader's worker starts with exactly these
-variables (``autograder.isolation.forkserver.worker_environment``); a student's test run and the
+variables (``autograder.isolation.runtime.environment``); a student's test run and the
 grader's own processes set them unless already set (``one_thread_by_default``).
 """
 from __future__ import annotations

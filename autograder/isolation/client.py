@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.isolation import forkserver, wire
+from autograder.isolation import runtime, wire, zygote_client
 from autograder.isolation.cgroups import kill_members
-from autograder.isolation.forkserver import worker_environment
 from autograder.isolation.processes import kill_leftovers, own_process_count
 
 OUTPUT_CAP = 8_000            # bytes of student output kept per call
 STARTUP_TIMEOUT_S = 30.0      # the worker's own start (Python + our bootstrap), not student code
-_HERE = Path(__file__).resolve().parent
-_COURSE_SHARED = _HERE.parents[1] / "shared"    # the course's helpers, beside autograder/
+_COURSE_SHARED = Path(__file__).resolve().parents[2] / "shared"    # the course's helpers, beside autograder/
 
 
 class StudentCodeError(Exception):
@@ -87,7 +85,7 @@ class Sandbox:
 
     A worker starts cold (a fresh ``python worker.py``) or, when ``CVGRADE_FORK_SERVER`` names
     a fork server (``cvgrade batch`` starts one), warm: forked from a zygote that has already
-    imported numpy/torch and holds nothing else (``forkserver``). Both get the same setup
+    imported numpy/torch and holds nothing else (``zygote_client``). Both get the same setup
     and take the same path from there (namespaces, privilege drop, limits, then student code);
     if the fork server cannot be used, the worker starts cold. Student output (the worker's
     stdout and stderr) is read from a pipe and kept per call, capped.
@@ -95,7 +93,7 @@ class Sandbox:
 
     def __init__(self, settings: SandboxSettings):
         self.settings = settings
-        self.proc: subprocess.Popen | forkserver.ForkedWorker | None = None
+        self.proc: subprocess.Popen | zygote_client.ForkedWorker | None = None
         self.sock: socket.socket | None = None
         self.output = bytearray()
         self.output_dropped = 0
@@ -109,12 +107,10 @@ class Sandbox:
 
     # ------------------------------------------------------------------ lifecycle
     def _install_runtime(self) -> None:
-        """Copy the worker's two files (and the probes) where the worker can read them."""
+        """Copy the runtime (and the probes) where the worker can read them."""
         rt = self.settings.runtime_dir
         rt.mkdir(parents=True, exist_ok=True)
-        for name in ("worker.py", "wire.py"):
-            shutil.copyfile(_HERE / name, rt / name)
-            os.chmod(rt / name, 0o644)
+        runtime.install(rt)
         # The course's shared helpers (public: every release has them) for probes that use them;
         # the worker cannot see the checkout they come from.
         if _COURSE_SHARED.is_dir() and not (rt / "lib" / "shared").exists():
@@ -129,7 +125,7 @@ class Sandbox:
             os.chmod(rt / "probes.py", 0o644)
 
     def _environment(self) -> dict[str, str]:
-        return worker_environment(str(self.settings.submission_dir))
+        return runtime.environment(str(self.settings.submission_dir))
 
     def start(self) -> None:
         """Start a worker: forked from the fork server when there is one (warm), else cold.
@@ -141,22 +137,19 @@ class Sandbox:
         parent, child = socket.socketpair()
         rt = self.settings.runtime_dir
         # A worker interpreter chosen by hand (CVGRADE_WORKER_PYTHON) always starts cold.
-        address = os.environ.get(forkserver.ENV_VAR)
+        address = os.environ.get(zygote_client.ENV_VAR)
         self.proc = None
         if address and not os.environ.get("CVGRADE_WORKER_PYTHON"):
             try:
-                self.proc = forkserver.spawn(address, child, str(self.settings.submission_dir),
+                self.proc = zygote_client.spawn(address, child, str(self.settings.submission_dir),
                                                 self._environment())
                 self.warm_starts += 1
-            except forkserver.ForkServerError as err:
+            except zygote_client.ForkServerError as err:
                 self.fork_error = str(err)[:300]        # fall back to a cold start
         if self.proc is None:
-            # -s/-P/-B: no user site, no script folder on sys.path, no .pyc files. Not -I: it
-            # would also ignore PYTHONHASHSEED, and hashing must be deterministic. The
-            # environment is built from scratch above, so nothing else of PYTHON* leaks in.
             python = os.environ.get("CVGRADE_WORKER_PYTHON", sys.executable)   # the interpreter student code gets
             self.proc = subprocess.Popen(
-                [python, "-s", "-P", "-B", str(rt / "worker.py"), str(child.fileno()), str(rt / "wire.py")],
+                runtime.command(rt, "worker.py", str(child.fileno()), python=python),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=(child.fileno(),), close_fds=True, start_new_session=True,
                 cwd=str(self.settings.submission_dir), env=self._environment(),
@@ -197,7 +190,7 @@ class Sandbox:
             self.isolation = {k: v for k, v in hello.items() if k not in ("ok", "pid", "uid")}
             if exposed:
                 self.isolation["exposed"] = exposed
-            self.isolation["warm_start"] = isinstance(self.proc, forkserver.ForkedWorker)
+            self.isolation["warm_start"] = isinstance(self.proc, zygote_client.ForkedWorker)
 
     def close(self) -> None:
         """Kill the worker and everything it started (its group, its uid, its orphans)."""
@@ -216,7 +209,7 @@ class Sandbox:
         self.proc, self.sock = None, None
 
     def _kill_group(self) -> None:
-        if isinstance(self.proc, forkserver.ForkedWorker):
+        if isinstance(self.proc, zygote_client.ForkedWorker):
             self.proc.kill_group()
             return
         try:

@@ -372,7 +372,7 @@ def run_batch(course: Course, root: Path, hw: str, directory: Path, *, jobs: int
     """
     from tqdm import tqdm
 
-    from autograder.isolation.forkserver import ENV_VAR, ForkServer, ForkServerError
+    from autograder.isolation.zygote_client import ENV_VAR, ForkServer, ForkServerError
 
     assignment = course.assignment(hw)
     root = Path(root).resolve()
