@@ -224,23 +224,23 @@ def _reach(setup: dict) -> list[str]:
     return [p for p in keep if not any(q != p and _inside(p, q) for q in keep)]
 
 
+def _take_from_host(libc: Any, view: str, path: str) -> None:
+    """``path`` in the view as on the host, if there: a symbolic link copied as one, else bound read-only."""
+    if os.path.islink(path):
+        os.symlink(os.readlink(path), view + path)
+    elif os.path.exists(path):
+        _bind(libc, view, path)
+
+
 def _build_view(libc: Any, setup: dict) -> None:
     """Mount the allow-list root in ``setup['view']`` and make it ``/`` (pivot_root)."""
     view = os.path.realpath(setup["view"])
     _mount(libc, "tmpfs", view, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=755", "a fresh root")
     for name in _SYSTEM_DIRS:
-        path = "/" + name
-        if os.path.islink(path):
-            os.symlink(os.readlink(path), view + path)
-        elif os.path.isdir(path):
-            _bind(libc, view, path)
+        _take_from_host(libc, view, "/" + name)
     os.mkdir(view + "/etc", 0o755)
     for name in _ETC:
-        path = "/etc/" + name
-        if os.path.islink(path):
-            os.symlink(os.readlink(path), view + path)
-        elif os.path.exists(path):
-            _bind(libc, view, path)
+        _take_from_host(libc, view, "/etc/" + name)
     # The private /tmp first, then the binds: an interpreter or checkout that lives under /tmp
     # (a CI clone, a venv made there) is bound on top of it rather than hidden by it.
     os.makedirs(view + "/tmp", exist_ok=True)
