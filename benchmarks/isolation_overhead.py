@@ -37,7 +37,7 @@ def timed(command: list[str], env: dict | None = None) -> float:
 def measure(hw: str, repeat: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from autograder.course.layout import open_course
-    from autograder.isolation.forkserver import ENV_VAR, ForkServer
+    from autograder.isolation.zygote_client import ENV_VAR, ForkServer
 
     cvgrade = [sys.executable, "-m", "autograder"]
     preload = ["numpy", "torch"] if open_course(ROOT).homework(hw).uses_torch else ["numpy"]

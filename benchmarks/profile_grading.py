@@ -52,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from autograder.course.layout import open_course
-    from autograder.isolation.forkserver import ENV_VAR, ForkServer
+    from autograder.isolation.zygote_client import ENV_VAR, ForkServer
 
     homework = open_course(ROOT).homework(args.hw)
     submission = args.submission or ROOT / "solutions" / args.hw
@@ -80,11 +80,11 @@ def main() -> None:
     stats = pstats.Stats(profile)
     collection = cumulative(stats, "_pytest/main.py", "pytest_collection")
     loop = cumulative(stats, "_pytest/main.py", "pytest_runtestloop")
-    start = cumulative(stats, "autograder/isolation/sandbox.py", "start")
-    canary = cumulative(stats, "autograder/isolation/sandbox.py", "canary")
-    waiting = cumulative(stats, "autograder/isolation/sandbox.py", "_receive")
+    start = cumulative(stats, "autograder/isolation/client.py", "start")
+    canary = cumulative(stats, "autograder/isolation/client.py", "canary")
+    waiting = cumulative(stats, "autograder/isolation/client.py", "_receive")
     sending = cumulative(stats, "autograder/isolation/wire.py", "send")
-    close = cumulative(stats, "autograder/isolation/sandbox.py", "close")
+    close = cumulative(stats, "autograder/isolation/client.py", "close")
     reference = cumulative(stats, "shared/modules.py", "call") + cumulative(stats, "shared/modules.py",
                                                                               "load_private")
     asserts = sum(cumulative(stats, "shared/asserts.py", f) for f in

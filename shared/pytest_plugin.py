@@ -27,17 +27,16 @@ import pytest
 from shared import asserts
 from shared.calls import record_call
 from shared.modules import LocalModules, ReferenceModules, load_private
+from shared.threads import one_thread_by_default
 
 BACKEND = pytest.StashKey[Any]()
 PARTIAL = pytest.StashKey["PartialCredit"]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # One thread per math library, as in the grader's worker: the tests' tensors are tiny, and
-    # on a busy or small machine torch's thread pool makes them up to 100x slower. Set before
-    # any test module imports torch; a student's own setting wins.
-    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    # One thread per math library, as in the grader's worker; set before any test module
+    # imports torch.
+    one_thread_by_default()
     config.addinivalue_line("markers", "points(n): points this test is worth")
     config.addinivalue_line("markers", "visibility(v): Gradescope visibility of this test")
     config.addinivalue_line("markers", "timeout(seconds): per-call time limit for student code")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, TOY_STUB, cvgrade, grade_sources
 
-from autograder.isolation.forkserver import ENV_VAR, ForkServer, ForkServerError, spawn
+from autograder.isolation.zygote_client import ENV_VAR, ForkServer, ForkServerError, spawn
 
 HEADER = ["student", "email", "sid", "submission", "status", "double: a small array", "add: two numbers",
           "bad_arg: ValueError naming mode", "double: random input", "triple: an integer", "total"]
@@ -259,7 +259,7 @@ def test_fork_server_answers_only_its_parent_and_its_children(fork_server, tmp_p
     code = textwrap.dedent(f"""
         import socket, sys
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from autograder.isolation.forkserver import spawn, ForkServerError
+        from autograder.isolation.zygote_client import spawn, ForkServerError
         a, b = socket.socketpair()
         try:
             spawn({fork_server.address!r}, b, "/", {{}})

@@ -421,7 +421,7 @@ def test_reference_scores_full_marks_without_cap_sys_admin(course, tmp_path):
 
 
 def test_staged_folders_are_private_to_the_grading_uid(tmp_path):
-    from autograder.isolation.sandbox import prepare_folders
+    from autograder.isolation.users import prepare_folders
 
     (tmp_path / "s/submission").mkdir(parents=True)
     (tmp_path / "s/submission/toy.py").write_text("x = 1\n")
@@ -438,7 +438,8 @@ NOT_ROOT_UID = 65534
 
 def test_worker_of_an_ordinary_user_gets_its_own_view_in_a_user_namespace(readable_python, course, monkeypatch):
     """The worker started as an ordinary user (through setpriv): a user namespace, the same view."""
-    from autograder.isolation.sandbox import Sandbox, SandboxSettings, prepare_folders
+    from autograder.isolation.client import Sandbox, SandboxSettings
+    from autograder.isolation.users import prepare_folders
 
     setpriv = shutil.which("setpriv")
     if setpriv is None:

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from autograder.isolation import wire
-from autograder.isolation.sandbox import Sandbox, SandboxSettings, StudentCodeError
+from autograder.isolation.client import Sandbox, SandboxSettings, StudentCodeError
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -30,11 +30,11 @@ from typing import Literal
 
 from autograder.course.layout import Homework
 from autograder.grading.outcome import Grading
+from shared.threads import one_thread_by_default
 
 Mode = Literal["fork", "process"]
 TERM_GRACE_S = 15.0         # after SIGTERM (partial results are written), before SIGKILL
 _POLL_S = 0.05
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,7 @@ def default_timeout(homework: Homework) -> float:
 
 def warm_up(uses_torch: bool) -> None:
     """Import what every grading needs, once, in the parent (one math thread, as the worker has)."""
-    for variable in THREAD_VARIABLES:
-        os.environ.setdefault(variable, "1")
+    one_thread_by_default()
     import numpy  # noqa: F401
     import pytest  # noqa: F401
 

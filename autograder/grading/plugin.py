@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from autograder.grading.results import TestResult
-from autograder.isolation.sandbox import Sandbox, StudentCodeError
+from autograder.isolation.client import Sandbox, StudentCodeError
 from shared import asserts
 from shared.calls import describe_call, record_call
 from shared.pytest_plugin import BACKEND, PARTIAL, readable_name

@@ -19,15 +19,11 @@ from autograder.course.layout import Homework
 from autograder.grading import discovery
 from autograder.grading.plugin import GraderBackend, GraderPlugin
 from autograder.grading.results import Results, TestResult, failure_results
+from autograder.isolation.cgroups import GradingCgroups
 from autograder.isolation.cleanup import remove_tree
-from autograder.isolation.sandbox import (
-    GradingCgroups,
-    Sandbox,
-    SandboxSettings,
-    become_subreaper,
-    prepare_folders,
-    sandbox_user,
-)
+from autograder.isolation.client import Sandbox, SandboxSettings
+from autograder.isolation.processes import become_subreaper
+from autograder.isolation.users import prepare_folders, sandbox_user
 from shared import disclosure
 from shared.modules import ReferenceModules, load_private
 from shared.source_checks import module_problem

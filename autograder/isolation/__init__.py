@@ -1,1 +1,1 @@
-"""Running student code apart: the sandbox client, the worker, its fork server, the wire format."""
+"""Running student code apart: the grader's client, the worker and its zygote, their runtime and wire format."""

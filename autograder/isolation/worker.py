@@ -1,8 +1,9 @@
 """The sandboxed worker: the only process that imports and runs student code.
 
-Started by ``autograder.isolation.sandbox`` as ``python -s -P -B worker.py FD WIRE_PY`` in a fresh,
-minimal environment, from a copy of this file inside the sandbox folder (the grader's own
-folders may be unreadable to it). It reads a setup message, applies its limits (and, when
+Started by ``autograder.isolation.client`` as ``python -s -P -B worker.py FD`` in a fresh,
+minimal environment, from a copy of the runtime (``runtime``) inside the sandbox folder (the
+grader's own folders may be unreadable to it), or forked by the zygote, which then calls
+``serve_channel`` as ``main`` does. It reads a setup message, applies its limits (and, when
 asked, drops to an unprivileged user) before any student code is imported, then answers
 requests until the channel closes:
 
@@ -23,7 +24,6 @@ import importlib
 import importlib.util
 import os
 import resource
-import select
 import signal
 import socket
 import sys
@@ -40,6 +40,18 @@ def _load_file(name: str, path: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_runtime(name: str) -> Any:
+    """Another runtime file beside this one (``wire``, ``processes``), as a module of its own.
+
+    Loaded by path under a private name: the runtime folder is never on ``sys.path`` and the
+    module never in ``sys.modules``, so student code cannot import it.
+    """
+    return _load_file(f"_cvgrade_{name}", os.path.join(_RUNTIME_DIR, f"{name}.py"))
 
 
 def apply_limits(limits: dict) -> None:
@@ -212,23 +224,23 @@ def _reach(setup: dict) -> list[str]:
     return [p for p in keep if not any(q != p and _inside(p, q) for q in keep)]
 
 
+def _take_from_host(libc: Any, view: str, path: str) -> None:
+    """``path`` in the view as on the host, if there: a symbolic link copied as one, else bound read-only."""
+    if os.path.islink(path):
+        os.symlink(os.readlink(path), view + path)
+    elif os.path.exists(path):
+        _bind(libc, view, path)
+
+
 def _build_view(libc: Any, setup: dict) -> None:
     """Mount the allow-list root in ``setup['view']`` and make it ``/`` (pivot_root)."""
     view = os.path.realpath(setup["view"])
     _mount(libc, "tmpfs", view, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=755", "a fresh root")
     for name in _SYSTEM_DIRS:
-        path = "/" + name
-        if os.path.islink(path):
-            os.symlink(os.readlink(path), view + path)
-        elif os.path.isdir(path):
-            _bind(libc, view, path)
+        _take_from_host(libc, view, "/" + name)
     os.mkdir(view + "/etc", 0o755)
     for name in _ETC:
-        path = "/etc/" + name
-        if os.path.islink(path):
-            os.symlink(os.readlink(path), view + path)
-        elif os.path.exists(path):
-            _bind(libc, view, path)
+        _take_from_host(libc, view, "/etc/" + name)
     # The private /tmp first, then the binds: an interpreter or checkout that lives under /tmp
     # (a CI clone, a venv made there) is bound on top of it rather than hidden by it.
     os.makedirs(view + "/tmp", exist_ok=True)
@@ -652,17 +664,18 @@ def _text(err: BaseException) -> str:
         return f"<{type(err).__name__} whose message could not be shown>"
 
 
-def serve_channel(sock: socket.socket, wire: Any) -> None:
+def serve_channel(sock: socket.socket, wire: Any, also_loaded: tuple[str, ...] = ()) -> None:
     """Be one worker on ``sock``: read the setup, isolate, drop, limit, then answer requests.
 
-    The same path for a cold start (``main``) and a worker forked by the fork server: nothing
-    the student runs ever holds privileges, and the limits are in place before any student
-    module is imported.
+    The same path for a cold start (``main``) and a worker forked by the zygote: nothing the
+    student runs ever holds privileges, and the limits are in place before any student module
+    is imported. ``also_loaded``: other runtime files this process runs (the zygote's).
     """
+    wire.pin_builtins(globals(), vars(traceback))
     setup = wire.recv(sock)
-    # This file and wire.py as loaded (a warm worker's are the fork server's copies): tracebacks
+    # This file and wire.py as loaded (a warm worker's are the zygote's copies): tracebacks
     # and linecache look for them, and a worker whose own code vanished fails in odd ways.
-    setup["code"] = [path for path in (globals().get("__file__"), getattr(wire, "__file__", None))
+    setup["code"] = [path for path in (globals().get("__file__"), getattr(wire, "__file__", None), *also_loaded)
                      if isinstance(path, str) and os.path.isfile(path)]
     joined = join_cgroups(setup.get("cgroups", []))
     os.umask(0o022)
@@ -696,241 +709,8 @@ def join_cgroups(folders: list[str]) -> list[str]:
     return joined
 
 
-# ------------------------------------------------------------------ warm start (fork server)
-# ``worker.py --fork-server SOCKET WIRE_PY ALLOWED_PARENT [MODULE...]``: a zygote that imports
-# the heavy libraries (numpy, torch) once and then only forks. It never receives a setup, a
-# test, an expected value or any student code: a request carries the worker's channel and
-# output descriptors, its working folder and environment, nothing else. For each request it
-# forks a *shepherd* (a subreaper in its own session, the worker's parent, which reports the
-# worker's pid and exit status and kills what the worker leaves behind), which forks the
-# worker; the worker then takes exactly the cold path (``serve_channel``): setup, namespaces,
-# privilege drop, limits, student imports.
-_MAX_REQUEST = 1 << 20
-
-
-def _subreaper() -> None:
-    try:
-        _libc().prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        pass
-
-
-def _children() -> list[int]:
-    """Live (non-zombie) children of this process."""
-    me, found = str(os.getpid()), []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[1] == me and fields[0] != "Z":
-            found.append(int(entry))
-    return found
-
-
-def _reap_any() -> list[tuple[int, int]]:
-    reaped = []
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return reaped
-        if pid == 0:
-            return reaped
-        reaped.append((pid, status))
-
-
-def _kill_children(keep: set[int] = frozenset()) -> None:
-    """SIGKILL every child (orphans adopted as subreaper too), until none is left."""
-    for _ in range(100):
-        victims = [pid for pid in _children() if pid not in keep]
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
-        _reap_any()
-        import time
-        time.sleep(0.005)
-    _reap_any()
-
-
-def _exit_code(status: int) -> int:
-    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-
-
-def _peer_allowed(conn: socket.socket, allowed_parent: int) -> bool:
-    """Only the process that started us, or its direct children (grading processes), may ask."""
-    import struct
-
-    pid, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
-    if uid != os.getuid() or pid == os.getpid():
-        return False
-    if pid == allowed_parent:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return int(handle.read().rsplit(")", 1)[1].split()[1]) == allowed_parent
-    except (OSError, IndexError, ValueError):
-        return False
-
-
-def _become_worker(request: dict, fds: list[int], wire: Any) -> None:
-    """In the freshly forked worker: the descriptors, folder and environment a cold start has."""
-    channel, output = fds
-    os.setsid()
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(output, 1)
-    os.dup2(output, 2)
-    os.dup2(channel, 3)
-    os.closerange(4, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
-        signal.signal(signum, signal.SIG_DFL if signum != signal.SIGINT else signal.default_int_handler)
-    signal.signal(signal.SIGPIPE, signal.SIG_IGN)       # what a fresh interpreter does
-    os.environ.clear()
-    os.environ.update({str(k): str(v) for k, v in request["env"].items()})
-    os.chdir(request["cwd"])
-    sys.argv = [sys.argv[0]]
-    serve_channel(socket.socket(fileno=3), wire)
-
-
-def _shepherd(conn: socket.socket, wire: Any) -> None:
-    """One worker's parent: fork it, report its pid and exit status, kill what it leaves."""
-    import json
-
-    os.setsid()             # its own group: a worker that kills its parent's group kills only us
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _subreaper()
-    conn.settimeout(30)
-    data, fds, _, _ = socket.recv_fds(conn, _MAX_REQUEST, 2)
-    if len(fds) != 2:
-        os._exit(3)
-    request = json.loads(data)
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            conn.close()
-            _become_worker(request, fds, wire)
-        except SystemExit as err:
-            code = err.code if type(err.code) is int else 1
-        except BaseException:  # noqa: BLE001 - as an uncaught exception ends a cold worker
-            code = 1
-            try:
-                traceback.print_exc()
-                sys.stderr.flush()
-            except BaseException:  # noqa: BLE001
-                pass
-        os._exit(code)
-    for fd in fds:
-        os.close(fd)
-    conn.settimeout(None)
-    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-    try:
-        watch = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        watch = None
-    status: int | None = None
-    while status is None:
-        readable, _, _ = select.select([conn] + ([watch] if watch is not None else []), [], [], 0.05 if watch is None
-                                       else 1.0)
-        for child, code in _reap_any():
-            if child == pid:
-                status = _exit_code(code)
-        if conn in readable and status is None:
-            try:
-                message = conn.recv(64)
-            except OSError:
-                message = b""
-            if not message or b"kill" in message:
-                for kill in (lambda: os.killpg(pid, 9), lambda: os.kill(pid, 9)):
-                    try:
-                        kill()
-                    except OSError:
-                        pass
-                if not message:                 # the grader is gone: clean up and go
-                    _kill_children()
-                    os._exit(0)
-    _kill_children()
-    try:
-        conn.sendall(json.dumps({"exit": status}).encode() + b"\n")
-    except OSError:
-        pass
-    os._exit(0)
-
-
-def fork_server(path: str, wire_path: str, allowed_parent: int, preload: list[str]) -> None:
-    """The zygote's loop: preload, listen, fork a shepherd per request; end with our parent."""
-    wire = _load_file("_cvgrade_wire", wire_path)
-    wire.pin_builtins(globals(), vars(traceback))
-    loaded = []
-    for name in preload:
-        try:
-            importlib.import_module(name)
-            loaded.append(name)
-        except Exception:  # noqa: BLE001 - a missing library only means a colder start for it
-            pass
-    _subreaper()
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    os.chmod(path, 0o600)
-    listener.listen(128)
-    sys.stdout.write(f"ready {' '.join(loaded)}\n")
-    sys.stdout.flush()
-    shepherds: set[int] = set()
-
-    def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        _serve_forks(listener, shepherds, allowed_parent, wire)
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        _kill_children()                 # shepherds, and through them (as subreaper) any worker left
-
-
-def _serve_forks(listener: socket.socket, shepherds: set[int], allowed_parent: int, wire: Any) -> None:
-    while os.getppid() == allowed_parent:
-        readable, _, _ = select.select([listener], [], [], 0.5)
-        for child, _ in _reap_any():
-            shepherds.discard(child)
-        strays = [pid for pid in _children() if pid not in shepherds]   # adopted orphans
-        if strays:
-            _kill_children(keep=shepherds)
-        if not readable:
-            continue
-        conn, _ = listener.accept()
-        if not _peer_allowed(conn, allowed_parent):
-            conn.close()
-            continue
-        pid = os.fork()
-        if pid == 0:
-            try:
-                listener.close()
-                _shepherd(conn, wire)
-            finally:
-                os._exit(0)
-        shepherds.add(pid)
-        conn.close()
-        sys.stderr.write(f"forked {pid}\n")          # the server's log: one line per worker
-        sys.stderr.flush()
-
-
 def main() -> None:
-    if sys.argv[1] == "--fork-server":
-        fork_server(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:])
-        return
-    fd, wire_path = int(sys.argv[1]), sys.argv[2]
-    wire = _load_file("_cvgrade_wire", wire_path)
-    wire.pin_builtins(globals(), vars(traceback))
-    serve_channel(socket.socket(fileno=fd), wire)
+    serve_channel(socket.socket(fileno=int(sys.argv[1])), load_runtime("wire"))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Contract (platform.md): ``cvgrade batch HW DIR [-j N] [--csv PATH] [--report PAT
   mode: ``cvgrade grade-one``, exactly ``cvgrade grade``), up to ``jobs`` at a time, so one
   hostile or broken submission cannot stop or influence the others: a grading that fails or
   hangs is a row marked "not graded", never the end of the batch.
-* A warm start: one fork server (``autograder.isolation.forkserver``) for the whole batch, preloaded
+* A warm start: one fork server (``autograder.isolation.zygote_client``) for the whole batch, preloaded
   with numpy (and torch when the homework needs it); every grading's workers are forked
   from it. If it cannot start, gradings start their workers cold.
 * Results are cached in ``DIR/.cvgrade-cache/HW/`` (or ``--cache``), keyed by a hash of the
@@ -176,7 +176,7 @@ def run_batch(homework: Homework, directory: Path, *, jobs: int = 1, csv_path: P
     """
     from tqdm import tqdm
 
-    from autograder.isolation.forkserver import ENV_VAR, ForkServer, ForkServerError
+    from autograder.isolation.zygote_client import ENV_VAR, ForkServer, ForkServerError
 
     hw = homework.id
     submissions = find_submissions(directory)

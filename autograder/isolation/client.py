@@ -1,24 +1,12 @@
-"""The grader's handle on the worker process that runs student code.
+"""The grader's handle on the worker: ``Sandbox`` runs each call of student code there.
 
-``Sandbox.call`` sends one call over the channel and waits, at most the per-call wall-clock
-limit, for the plain-data reply. A timeout, crash or protocol violation kills the worker's
-whole process group; the next call starts a fresh worker. Student output (stdout and stderr
-of the worker) is read from a pipe and kept per call, capped.
-
-A worker starts cold (a fresh ``python worker.py``) or, when ``CVGRADE_FORK_SERVER`` names a
-fork server (``cvgrade batch`` starts one), warm: forked from a process that has already
-imported numpy/torch and holds nothing else (``forkserver``). Both get the same setup and
-take the same path from there (namespaces, privilege drop, limits, then student code); if
-the fork server cannot be used, the worker starts cold.
-
-Errors raised here are ``StudentCodeError``s whose message is written for the student. When
-the student's code raised a built-in exception, the error also is an instance of that
-built-in (``pytest.raises(ValueError)`` works the same as in a student's checkout).
+``Sandbox.call`` sends a request and waits, within the per-call limit, for the plain-data
+reply; a timeout, crash or protocol violation kills the worker, and the next call starts a
+fresh one. Failures are ``StudentCodeError``s whose message is written for the student.
 """
 from __future__ import annotations
 
 import builtins
-import fcntl
 import os
 import select
 import shutil
@@ -26,23 +14,26 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.isolation import forkserver, wire
-from autograder.isolation.forkserver import worker_environment
+from autograder.isolation import runtime, wire, zygote_client
+from autograder.isolation.cgroups import kill_members
+from autograder.isolation.processes import kill_leftovers, own_process_count
 
 OUTPUT_CAP = 8_000            # bytes of student output kept per call
 STARTUP_TIMEOUT_S = 30.0      # the worker's own start (Python + our bootstrap), not student code
-_HERE = Path(__file__).resolve().parent
+_COURSE_SHARED = Path(__file__).resolve().parents[2] / "shared"    # the course's helpers, beside autograder/
 
 
 class StudentCodeError(Exception):
-    """Calling student code failed; ``str(err)`` is the message for the student."""
+    """Calling student code failed; ``str(err)`` is the message for the student.
+
+    When the student's code raised a built-in exception, the error also is an instance of that
+    built-in (``pytest.raises(ValueError)`` works the same as in a student's checkout).
+    """
 
 
 _error_classes: dict[str, type[StudentCodeError]] = {}
@@ -89,263 +80,20 @@ class SandboxSettings:
     namespaces: str = "auto"           # "auto", "user" (user namespace only) or "off" (tests, CVGRADE_NAMESPACES)
 
 
-# The first of a range of uids with no account and no other processes. A test suite may move
-# the range (CVGRADE_SANDBOX_UID) so it can count its own sandbox processes on a busy machine.
-SANDBOX_UID = int(os.environ.get("CVGRADE_SANDBOX_UID", "61000"))
-SANDBOX_UIDS = 128  # how many gradings may run at once on one machine (cvgrade check, batch -j)
-_uid_lease: tuple[Any, int] | None = None   # (open locked lease file, uid) of this process
-
-
-def _lease_dir() -> Path:
-    """Where uid leases live: root-owned and private (the sandbox uids cannot touch them)."""
-    folder = Path(os.environ.get("CVGRADE_LEASE_DIR", "/run/cvgrade-uids"))
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        folder = Path(tempfile.gettempdir()) / "cvgrade-uids"
-        folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
-
-
-def sandbox_user() -> tuple[int, int] | None:
-    """(uid, gid) to drop to when the grader runs as root; None when it does not.
-
-    Every grading process leases a uid of its own (an exclusive lock held until the process
-    ends, even by SIGKILL): after a timeout the grader kills *every* process of its uid, which
-    must never hit the worker of another grading running beside it (``check``, ``batch -j``).
-    ``CVGRADE_SANDBOX_USER=none`` keeps the current user even as root: the path a laptop
-    takes, so the platform's tests can exercise it on a root CI machine.
-    """
-    global _uid_lease
-    if os.geteuid() != 0 or os.environ.get("CVGRADE_SANDBOX_USER") == "none":
-        return None
-    if _uid_lease is not None:
-        return _uid_lease[1], _uid_lease[1]
-    folder = _lease_dir()
-    for uid in range(SANDBOX_UID, SANDBOX_UID + SANDBOX_UIDS):
-        handle = open(folder / f"{uid}.lock", "a+")  # noqa: SIM115 - held for the process's lifetime
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            continue
-        _uid_lease = (handle, uid)
-        kill_leftovers(uid)       # a grader that died may have left processes of this uid
-        return uid, uid
-    raise RuntimeError(f"all {SANDBOX_UIDS} sandbox uids are in use by other gradings")
-
-
-def is_sandbox_uid(uid: int) -> bool:
-    return SANDBOX_UID <= uid < SANDBOX_UID + SANDBOX_UIDS
-
-
-def own_process_count() -> int:
-    """Processes of our real uid now (RLIMIT_NPROC counts them all, not only the sandbox's)."""
-    me = os.getuid()
-    return sum(1 for _, _, owner in _processes() if owner == me)
-
-
-def prepare_folders(root: Path, uid: int | None) -> tuple[Path, Path]:
-    """``root/submission`` and ``root/runtime`` for the worker, plus ``view`` and ``tmp``.
-
-    Everything is 0700 (files 0600/0644 inside 0700 folders), owned by the grading's uid: no
-    other sandbox uid (another grading) can read a staged submission, and a grading that runs
-    without namespaces still keeps its temporary files to itself.
-    """
-    submission, runtime = root / "submission", root / "runtime"
-    for folder in (submission, runtime, root / "view", root / "tmp"):
-        folder.mkdir(parents=True, exist_ok=True)
-    for path in [root, *root.rglob("*")]:
-        os.chmod(path, 0o700 if path.is_dir() else 0o600)
-        if uid is not None:
-            os.chown(path, uid, uid)
-    return submission, runtime
-
-
-class GradingCgroups:
-    """Memory and task limits for the whole grading (every process of it), and its clean-up.
-
-    cgroup v2 where the machine delegates memory and pids to us, else v1 (``memory``,
-    ``pids`` hierarchies); created under this process's own cgroup, so the machine's limits
-    still hold. Only root can create them; ``applied`` says which limits took effect.
-    """
-
-    def __init__(self, memory_bytes: int | None, tasks: int | None):
-        self.memory_bytes, self.tasks = memory_bytes, tasks
-        self.folders: list[Path] = []
-        self.applied: list[str] = []
-
-    @staticmethod
-    def _own_paths() -> dict[str, str]:
-        paths = {}
-        try:
-            for line in Path("/proc/self/cgroup").read_text().splitlines():
-                _, controllers, path = line.split(":", 2)
-                for name in controllers.split(",") if controllers else [""]:
-                    paths[name] = path
-        except (OSError, ValueError):
-            pass
-        return paths
-
-    def create(self) -> None:
-        if os.geteuid() != 0:
-            return
-        import secrets
-
-        name = f"cvgrade-{os.getpid()}-{secrets.token_hex(4)}"
-        own = self._own_paths()
-        base = Path("/sys/fs/cgroup")
-        unified = base if (base / "cgroup.controllers").is_file() else base / "unified"
-        v2_parent = unified / own.get("", "/").lstrip("/")
-        try:
-            delegated = set((v2_parent / "cgroup.subtree_control").read_text().split())
-        except OSError:
-            delegated = set()
-        if {"memory", "pids"} <= delegated:
-            self._make(v2_parent / name, {"memory.max": self.memory_bytes, "memory.swap.max": 0,
-                                          "pids.max": self.tasks})
-            return
-        for controller, settings in (("memory", {"memory.limit_in_bytes": self.memory_bytes,
-                                                  "memory.memsw.limit_in_bytes": self.memory_bytes}),
-                                     ("pids", {"pids.max": self.tasks})):
-            parent = base / controller / own.get(controller, "/").lstrip("/")
-            if parent.is_dir():
-                self._make(parent / name, settings)
-
-    def _make(self, folder: Path, settings: dict[str, int | None]) -> None:
-        try:
-            folder.mkdir()
-        except OSError:
-            return
-        self.folders.append(folder)
-        for key, value in settings.items():
-            if value is None or not (folder / key).exists():
-                continue
-            try:
-                (folder / key).write_text(str(value))
-                self.applied.append(key)
-            except OSError:
-                pass
-
-    def pids(self) -> list[int]:
-        found: set[int] = set()
-        for folder in self.folders:
-            try:
-                found.update(int(p) for p in (folder / "cgroup.procs").read_text().split())
-            except (OSError, ValueError):
-                pass
-        return sorted(found)
-
-    def kill_all(self) -> int:
-        """SIGKILL every process still in the grading's cgroups; how many there were."""
-        killed = 0
-        for _ in range(100):
-            victims = [pid for pid in self.pids() if pid != os.getpid()]
-            if not victims:
-                break
-            for pid in victims:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    killed += 1
-                except OSError:
-                    pass
-            _reap()
-            time.sleep(0.01)
-        return killed
-
-    def remove(self) -> None:
-        self.kill_all()
-        for folder in self.folders:
-            for _ in range(50):
-                try:
-                    folder.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
-        self.folders = []
-
-
-_own_children: set[int] | None = None   # our children before grading began (never killed)
-
-
-def become_subreaper() -> None:
-    """Orphans of the worker (daemonised children) are re-parented to us, so we can kill them.
-
-    Only a process whose job is grading calls this (``runner.grade``); from then on our
-    children born after this call are the sandbox's, and ``kill_leftovers`` may kill them.
-    """
-    global _own_children
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        return
-    _own_children = {pid for pid, ppid, _ in _processes() if ppid == os.getpid()}
-
-
-def _processes() -> Iterator[tuple[int, int, int]]:
-    """(pid, ppid, real uid) of every process we can see."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as handle:
-                fields = dict(line.split(":", 1) for line in handle if ":" in line)
-            yield int(entry), int(fields["PPid"]), int(fields["Uid"].split()[0])
-        except (OSError, KeyError, ValueError):
-            continue
-
-
-def kill_leftovers(uid: int | None) -> int:
-    """Kill every process of the sandbox uid, and our orphaned descendants. Returns how many."""
-    me, killed = os.getpid(), 0
-    for _ in range(50):
-        orphans = _own_children is not None
-        victims = [pid for pid, ppid, owner in _processes()
-                   if pid != me and ((uid is not None and owner == uid)
-                                     or (orphans and ppid == me and pid not in _own_children))]
-        victims = [pid for pid in victims if not _is_zombie(pid)]
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except (ProcessLookupError, PermissionError):
-                pass
-        _reap()
-        time.sleep(0.01)
-    _reap()
-    return killed
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True
-
-
-def _reap() -> None:
-    """Collect exited orphans re-parented to us (never the live worker: it has its own Popen)."""
-    for pid, ppid, _ in list(_processes()):
-        if ppid == os.getpid() and _is_zombie(pid):
-            try:
-                os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
-
-
 class Sandbox:
-    """One worker at a time, started lazily and replaced after a timeout or crash."""
+    """One worker at a time, started lazily and replaced after a timeout or crash.
+
+    A worker starts cold (a fresh ``python worker.py``) or, when ``CVGRADE_FORK_SERVER`` names
+    a fork server (``cvgrade batch`` starts one), warm: forked from a zygote that has already
+    imported numpy/torch and holds nothing else (``zygote_client``). Both get the same setup
+    and take the same path from there (namespaces, privilege drop, limits, then student code);
+    if the fork server cannot be used, the worker starts cold. Student output (the worker's
+    stdout and stderr) is read from a pipe and kept per call, capped.
+    """
 
     def __init__(self, settings: SandboxSettings):
         self.settings = settings
-        self.proc: subprocess.Popen | forkserver.ForkedWorker | None = None
+        self.proc: subprocess.Popen | zygote_client.ForkedWorker | None = None
         self.sock: socket.socket | None = None
         self.output = bytearray()
         self.output_dropped = 0
@@ -359,17 +107,15 @@ class Sandbox:
 
     # ------------------------------------------------------------------ lifecycle
     def _install_runtime(self) -> None:
-        """Copy the worker's two files (and the probes) where the worker can read them."""
+        """Copy the runtime (and the probes) where the worker can read them."""
         rt = self.settings.runtime_dir
         rt.mkdir(parents=True, exist_ok=True)
-        for name in ("worker.py", "wire.py"):
-            shutil.copyfile(_HERE / name, rt / name)
-            os.chmod(rt / name, 0o644)
+        runtime.install(rt)
         # The course's shared helpers (public: every release has them) for probes that use them;
         # the worker cannot see the checkout they come from.
-        shared = _HERE.parent / "shared"
-        if shared.is_dir() and not (rt / "lib" / "shared").exists():
-            shutil.copytree(shared, rt / "lib" / "shared", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if _COURSE_SHARED.is_dir() and not (rt / "lib" / "shared").exists():
+            shutil.copytree(_COURSE_SHARED, rt / "lib" / "shared",
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             # Readable by the sandbox user whatever modes the source had (a Gradescope bundle's
             # course is root-only: 0700 folders, 0600 files).
             for path in [rt / "lib", *(rt / "lib").rglob("*")]:
@@ -379,7 +125,7 @@ class Sandbox:
             os.chmod(rt / "probes.py", 0o644)
 
     def _environment(self) -> dict[str, str]:
-        return worker_environment(str(self.settings.submission_dir))
+        return runtime.environment(str(self.settings.submission_dir))
 
     def start(self) -> None:
         """Start a worker: forked from the fork server when there is one (warm), else cold.
@@ -391,21 +137,19 @@ class Sandbox:
         parent, child = socket.socketpair()
         rt = self.settings.runtime_dir
         # A worker interpreter chosen by hand (CVGRADE_WORKER_PYTHON) always starts cold.
-        address = os.environ.get(forkserver.ENV_VAR)
+        address = os.environ.get(zygote_client.ENV_VAR)
         self.proc = None
         if address and not os.environ.get("CVGRADE_WORKER_PYTHON"):
             try:
-                self.proc = forkserver.spawn(address, child, str(self.settings.submission_dir), self._environment())
+                self.proc = zygote_client.spawn(address, child, str(self.settings.submission_dir),
+                                                self._environment())
                 self.warm_starts += 1
-            except forkserver.ForkServerError as err:
+            except zygote_client.ForkServerError as err:
                 self.fork_error = str(err)[:300]        # fall back to a cold start
         if self.proc is None:
-            # -s/-P/-B: no user site, no script folder on sys.path, no .pyc files. Not -I: it
-            # would also ignore PYTHONHASHSEED, and hashing must be deterministic. The
-            # environment is built from scratch above, so nothing else of PYTHON* leaks in.
             python = os.environ.get("CVGRADE_WORKER_PYTHON", sys.executable)   # the interpreter student code gets
             self.proc = subprocess.Popen(
-                [python, "-s", "-P", "-B", str(rt / "worker.py"), str(child.fileno()), str(rt / "wire.py")],
+                runtime.command(rt, "worker.py", str(child.fileno()), python=python),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=(child.fileno(),), close_fds=True, start_new_session=True,
                 cwd=str(self.settings.submission_dir), env=self._environment(),
@@ -446,7 +190,7 @@ class Sandbox:
             self.isolation = {k: v for k, v in hello.items() if k not in ("ok", "pid", "uid")}
             if exposed:
                 self.isolation["exposed"] = exposed
-            self.isolation["warm_start"] = isinstance(self.proc, forkserver.ForkedWorker)
+            self.isolation["warm_start"] = isinstance(self.proc, zygote_client.ForkedWorker)
 
     def close(self) -> None:
         """Kill the worker and everything it started (its group, its uid, its orphans)."""
@@ -455,9 +199,7 @@ class Sandbox:
             self.proc.wait()
             kill_leftovers(self.settings.uid)
             if self.settings.cgroups:                 # what escaped the group (setsid) under any uid
-                cgroups = GradingCgroups(None, None)
-                cgroups.folders = list(self.settings.cgroups)
-                cgroups.kill_all()
+                kill_members(self.settings.cgroups)
             try:
                 self.proc.stdout.close()
             except OSError:
@@ -467,7 +209,7 @@ class Sandbox:
         self.proc, self.sock = None, None
 
     def _kill_group(self) -> None:
-        if isinstance(self.proc, forkserver.ForkedWorker):
+        if isinstance(self.proc, zygote_client.ForkedWorker):
             self.proc.kill_group()
             return
         try:

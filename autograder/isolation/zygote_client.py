@@ -1,20 +1,7 @@
-"""Warm start: workers forked from a process that has already imported numpy (and torch).
+"""The grader's side of the warm start: runs the zygote (``zygote.py``) and asks it for workers.
 
-A cold worker is a fresh ``python worker.py``: for a torch homework, importing torch is
-most of its start-up, paid again by every submission and after every timeout or crash. The
-fork server (``worker.py --fork-server``, a *zygote*) pays it once: it imports the heavy
-libraries, then only forks. It never holds a setup, a test, an expected value, the reference
-or any student code: a request to it carries two descriptors (the worker's channel and
-output pipe), a working folder and an environment. Each forked worker then takes exactly the
-cold path (``worker.serve_channel``): setup from the grader, namespaces, privilege drop,
-limits, and only then the student's modules. Isolation is unchanged; only the imports go.
-
-Who uses it: ``cvgrade batch`` starts one ``ForkServer`` for the whole batch and passes its
-address to every ``cvgrade grade`` process in ``CVGRADE_FORK_SERVER``; ``Sandbox.start``
-asks it for each worker (``spawn``) and falls back to a cold start when it cannot (no
-server, server gone, refused). The server only answers its own parent and that parent's
-direct children (checked with SO_PEERCRED), listens in a private 0700 folder, and ends
-when its parent ends.
+``ForkServer`` starts one zygote (``cvgrade batch``: one for the whole batch); ``spawn`` asks
+it for a worker and returns a ``ForkedWorker``, the handle ``Sandbox`` keeps instead of a Popen.
 """
 from __future__ import annotations
 
@@ -23,35 +10,18 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from autograder.isolation import runtime
+
 ENV_VAR = "CVGRADE_FORK_SERVER"
 START_TIMEOUT_S = 60.0          # importing torch on a busy machine
-_HERE = Path(__file__).resolve().parent
 
 
 class ForkServerError(Exception):
     """The fork server could not start or could not give us a worker (use a cold start)."""
-
-
-def worker_environment(home: str) -> dict[str, str]:
-    """The from-scratch environment of a worker (cold or forked): fixed hash seed, one thread."""
-    env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
-        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-        "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1",
-        "MPLBACKEND": "Agg", "LANG": "C.UTF-8",
-    }
-    # Some CPUs need these for OpenBLAS to compute correctly (see the machine notes).
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
 
 
 class ForkServer:
@@ -60,6 +30,21 @@ class ForkServer:
     ``preload``: modules to import once (``["numpy"]``, ``["numpy", "torch"]``). ``address``
     is the socket path to put in ``CVGRADE_FORK_SERVER``. ``forks()`` counts the workers it
     has started (from its log). ``close()`` ends it and every worker it still has.
+
+    Why: a cold worker is a fresh ``python worker.py``; for a torch homework, importing torch
+    is most of its start-up, paid again by every submission and after every timeout or crash.
+    The zygote pays it once, then only forks. It never holds a setup, a test, an expected
+    value, the reference or any student code: a request carries two descriptors (the worker's
+    channel and output pipe), a working folder and an environment. Each forked worker then
+    takes exactly the cold path (``worker.serve_channel``): setup from the grader, namespaces,
+    privilege drop, limits, and only then the student's modules. Isolation is unchanged; only
+    the imports go.
+
+    Who uses it: ``cvgrade batch`` starts one for the whole batch and passes its address to
+    every ``cvgrade grade`` process in ``CVGRADE_FORK_SERVER``; ``Sandbox.start`` asks it for
+    each worker (``spawn``) and falls back to a cold start when it cannot (no server, server
+    gone, refused). The zygote only answers its own parent and that parent's direct children
+    (checked with SO_PEERCRED), listens in a private 0700 folder, and ends when its parent ends.
     """
 
     def __init__(self, preload: list[str]):
@@ -75,19 +60,15 @@ class ForkServer:
         # read their source lines); the socket and the log are in a 0700 folder of ours alone.
         self.folder = Path(tempfile.mkdtemp(prefix="cvgrade-forkserver-"))
         os.chmod(self.folder, 0o711)
-        for name in ("worker.py", "wire.py"):
-            shutil.copyfile(_HERE / name, self.folder / name)
-            os.chmod(self.folder / name, 0o644)
+        runtime.install(self.folder)
         private = self.folder / "private"
         private.mkdir(mode=0o700)
         address = str(private / "server.sock")
-        python = sys.executable
         with open(private / "server.log", "wb") as log:
             self.proc = subprocess.Popen(
-                [python, "-s", "-P", "-B", str(self.folder / "worker.py"), "--fork-server", address,
-                 str(self.folder / "wire.py"), str(os.getpid()), *self.preload],
+                runtime.command(self.folder, "zygote.py", address, str(os.getpid()), *self.preload),
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, close_fds=True,
-                start_new_session=True, cwd=str(self.folder), env=worker_environment(str(self.folder)))
+                start_new_session=True, cwd=str(self.folder), env=runtime.environment(str(self.folder)))
         line = _read_line(self.proc.stdout, START_TIMEOUT_S)
         if not line.startswith("ready"):
             detail = (private / "server.log").read_text(errors="replace")[-300:].strip()
