@@ -49,16 +49,18 @@ def affine_backward(dout, cache):
     Inputs: dout (N, M), the upstream gradient; cache from ``affine_forward``.
 
     Returns (dx, dw, db): dx with the ORIGINAL shape of x (N, d1, ..., dk), dw (D, M), db (M,).
-    Hint: every gradient is a matrix product or a sum; check the shapes.
     """
     # TODO
+    # Hint: every gradient is a matrix product or a sum; check the shapes.
     raise NotImplementedError("affine_backward: not implemented yet")
 
 
 def relu_forward(x):
     """Rectified linear unit, elementwise: ``out = max(x, 0)``.
 
-    Input: x, an array of any shape. Returns (out, cache): out of x's shape.
+    Input: x, an array of any shape.
+
+    Returns (out, cache): out float64 of x's shape; cache whatever relu_backward needs.
     """
     # TODO
     raise NotImplementedError("relu_forward: not implemented yet")
@@ -67,7 +69,10 @@ def relu_forward(x):
 def relu_backward(dout, cache):
     """Backward pass of ``relu_forward``: dout passes where x > 0; the gradient is 0 where x <= 0.
 
-    (At x == 0 exactly, relu is not differentiable; like torch, we use 0 there.)
+    At x == 0 exactly relu is not differentiable; like torch, the gradient there is 0.
+
+    Inputs: dout of x's shape, the upstream gradient; cache from ``relu_forward``.
+
     Returns dx of x's shape.
     """
     # TODO
@@ -85,14 +90,20 @@ def conv_forward(x, w, b, stride=1, pad=0):
 
     Inputs:
     - x: (N, C, H, W) input.
-    - w: (F, C, HH, WW) filters, one per output channel.
+    - w: (F, C, HH, WW) filters, one per output channel, with x's C channels.
     - b: (F,) biases.
     - stride: integer >= 1, the step between neighbouring windows in both directions.
-    - pad: integer >= 0.
+    - pad: integer >= 0, the number of zero rows/columns added on every side.
 
     Returns (out, cache): out (N, F, Ho, Wo) float64 with
         Ho = 1 + (H + 2 * pad - HH) // stride,   Wo = 1 + (W + 2 * pad - WW) // stride
-    (windows that would stick out at the bottom/right are dropped).
+    (windows that would stick out at the bottom/right are dropped); cache whatever
+    conv_backward needs.
+
+    Raises: ValueError naming the argument when x is not 4-D, w is not 4-D or has a channel
+    count other than x's, b is not of shape (F,), stride is not an integer >= 1, pad is not an
+    integer >= 0, or the padded input (H + 2 * pad, W + 2 * pad) is smaller than the kernel
+    (naming `pad`).
     """
     # TODO
     raise NotImplementedError("conv_forward: not implemented yet")
@@ -101,25 +112,33 @@ def conv_forward(x, w, b, stride=1, pad=0):
 def conv_backward(dout, cache):
     """Backward pass of ``conv_forward``.
 
-    Inputs: dout (N, F, Ho, Wo); cache from ``conv_forward``.
-    Returns (dx, dw, db) of shapes (N, C, H, W), (F, C, HH, WW), (F,).
+    Inputs: dout (N, F, Ho, Wo), the upstream gradient; cache from ``conv_forward``.
 
-    Hints: db sums dout; dw correlates x's windows with dout; for dx, every window sends
-    ``w * dout[n, f, i, j]`` back to the pixels it covered (compute it on the padded input,
-    then cut the padding off). With stride > 1, windows skip pixels; with stride < kernel
-    size, they overlap and the contributions add up.
+    Returns (dx, dw, db) of shapes (N, C, H, W), (F, C, HH, WW), (F,).
     """
     # TODO
+    # Hint: db sums dout; dw correlates x's windows with dout; for dx, every window sends
+    #   w * dout[n, f, i, j] back to the pixels it covered (compute it on the padded input, then
+    #   cut the padding off). With stride > 1, windows skip pixels; with stride < kernel size,
+    #   they overlap and the contributions add up.
     raise NotImplementedError("conv_backward: not implemented yet")
 
 
 def maxpool_forward(x, pool_height=2, pool_width=2, stride=2):
     """Max pooling over (pool_height, pool_width) windows, ``stride`` apart, without padding.
 
-    Input x (N, C, H, W). Returns (out, cache): out (N, C, Ho, Wo) float64 with
+    Inputs:
+    - x: (N, C, H, W) input.
+    - pool_height, pool_width: the window size, integers >= 1, at most H and W.
+    - stride: integer >= 1, in both directions. Windows overlap when stride < pool size.
+
+    Returns (out, cache): out (N, C, Ho, Wo) float64 with
     Ho = 1 + (H - pool_height) // stride and Wo = 1 + (W - pool_width) // stride; equal to
     ``torch.nn.functional.max_pool2d(x, (pool_height, pool_width), stride)``.
-    Windows overlap when stride < pool size.
+
+    Raises: ValueError naming `x` when it is not 4-D, naming `pool_height`, `pool_width` or
+    `stride` when it is not an integer >= 1; ValueError when the window is larger than the
+    input (pool_height > H or pool_width > W).
     """
     # TODO
     raise NotImplementedError("maxpool_forward: not implemented yet")
@@ -129,10 +148,13 @@ def maxpool_backward(dout, cache):
     """Backward pass of ``maxpool_forward``: returns dx (N, C, H, W).
 
     Each window's upstream gradient goes to ONE element: its maximum. When several elements
-    tie for the maximum, the FIRST in row-major order gets it (as torch does; ``np.argmax``
-    on the flattened window returns that one). Where windows overlap, gradients add up.
+    tie for the maximum, the FIRST in row-major order gets it (as torch does). Where windows
+    overlap, gradients add up.
+
+    Inputs: dout (N, C, Ho, Wo), the upstream gradient; cache from ``maxpool_forward``.
     """
     # TODO
+    # Hint: np.argmax on the flattened window returns the first maximum in row-major order.
     raise NotImplementedError("maxpool_backward: not implemented yet")
 
 
@@ -142,11 +164,12 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     Inputs:
     - x: (N, D); gamma, beta: (D,) learned scale and shift.
     - bn_param: a dict with
-      - "mode": "train" or "test" (anything else: ValueError naming mode);
+      - "mode": "train" or "test" (required);
       - "eps": added to the variance before the square root (default 1e-5);
-      - "momentum": default 0.1;
-      - "running_mean", "running_var": (D,) arrays; when absent, create them as zeros and
-        ones and store them in bn_param.
+      - "momentum": the weight of the new batch statistics in the running averages
+        (default 0.1);
+      - "running_mean", "running_var": (D,) arrays; when absent, they are created as zeros
+        and ones and stored in bn_param.
 
     "train": normalise each column with the batch mean and the BIASED batch variance
     (divide by N), ``xhat = (x - mean) / sqrt(var + eps)``, ``out = gamma * xhat + beta``,
@@ -154,22 +177,30 @@ def batchnorm_forward(x, gamma, beta, bn_param):
         running_mean = (1 - momentum) * running_mean + momentum * mean
         running_var  = (1 - momentum) * running_var  + momentum * var_unbiased
     where var_unbiased = var * N / (N - 1).
-    "test": normalise with running_mean and running_var instead; no update.
+    "test": normalise with running_mean and running_var instead; bn_param is not updated.
 
-    Returns (out, cache): out (N, D) float64.
+    Returns (out, cache): out (N, D) float64; cache whatever batchnorm_backward needs.
+
+    Raises: ValueError naming `mode` when bn_param["mode"] is absent or neither "train" nor
+    "test".
     """
     # TODO
     raise NotImplementedError("batchnorm_forward: not implemented yet")
 
 
 def batchnorm_backward(dout, cache):
-    """Backward pass of ``batchnorm_forward``, in either mode. Returns (dx, dgamma, dbeta): (N, D), (D,), (D,).
+    """Backward pass of ``batchnorm_forward``, in either mode.
 
     In "train" mode the batch mean and variance depend on every x[n], so each dx[n] depends
-    on the whole batch: work through the graph x -> (mean, var) -> xhat -> out, or simplify
-    on paper to one line. In "test" mode mean and variance are constants.
+    on the whole batch; in "test" mode the mean and variance are constants.
+
+    Inputs: dout (N, D), the upstream gradient; cache from ``batchnorm_forward``.
+
+    Returns (dx, dgamma, dbeta): (N, D), (D,), (D,).
     """
     # TODO
+    # Hint: work through the graph x -> (mean, var) -> xhat -> out, or simplify on paper to one
+    #   line.
     raise NotImplementedError("batchnorm_backward: not implemented yet")
 
 
@@ -178,10 +209,15 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
 
     The statistics of channel c are taken over all N * H * W values of that channel (so the
     unbiased variance divides by N * H * W - 1); gamma, beta and the running statistics have
-    shape (C,). bn_param as in ``batchnorm_forward``. Returns (out, cache): out (N, C, H, W).
-    Hint: transpose and reshape to (N * H * W, C) and reuse ``batchnorm_forward``.
+    shape (C,). bn_param, the two modes and the running-statistics update as in
+    ``batchnorm_forward``.
+
+    Returns (out, cache): out (N, C, H, W) float64.
+
+    Raises: ValueError naming `mode`, as ``batchnorm_forward``.
     """
     # TODO
+    # Hint: transpose and reshape to (N * H * W, C) and reuse batchnorm_forward.
     raise NotImplementedError("spatial_batchnorm_forward: not implemented yet")
 
 
@@ -196,18 +232,21 @@ def dropout_forward(x, p, mode, seed=None):
 
     Inputs:
     - x: array of any shape.
-    - p: the probability of DROPPING each unit (torch's convention), 0 <= p <= 1; anything
-      else: ValueError naming p.
-    - mode: "train" or "test" (anything else: ValueError naming mode).
-    - seed: if not None, draw the random mask from a generator seeded with it (for example
+    - p: the probability of DROPPING each unit (torch's convention), 0 <= p <= 1.
+    - mode: "train" or "test".
+    - seed: if not None, the random mask is drawn from a generator seeded with it (for example
       ``np.random.default_rng(seed)``), so that the same seed gives the same mask.
 
     "train": zero each unit with probability p and scale the kept ones by 1 / (1 - p), so
     the expected output equals x and nothing needs to change at test time. p = 0 is the
-    identity; p = 1 outputs zeros (do not divide by zero).
+    identity; p = 1 outputs zeros (no division by zero).
     "test": the identity.
 
-    Returns (out, cache): out of x's shape, float64; the cache must hold the mask.
+    Returns (out, cache): out float64 of x's shape; the cache holds the mask (and its scale)
+    that the backward pass reuses.
+
+    Raises: ValueError naming `mode` when it is neither "train" nor "test"; ValueError naming
+    `p` when it lies outside [0, 1] (in "test" mode too).
     """
     # TODO
     raise NotImplementedError("dropout_forward: not implemented yet")
@@ -216,6 +255,8 @@ def dropout_forward(x, p, mode, seed=None):
 def dropout_backward(dout, cache):
     """Backward pass of ``dropout_forward``: the SAME mask and scale as the forward pass, applied to dout.
 
+    Inputs: dout of x's shape, the upstream gradient; cache from ``dropout_forward``.
+
     Returns dx of dout's shape. (Drawing a new mask here would be a different function.)
     """
     # TODO
@@ -223,13 +264,16 @@ def dropout_backward(dout, cache):
 
 
 def softmax(x, axis=-1):
-    """Softmax along ``axis``: ``exp(x) / sum(exp(x))``.
+    """Softmax along ``axis``: ``exp(x) / sum(exp(x))``, numerically stable.
 
-    Must be numerically stable: exp(1e4) overflows to inf (and inf / inf is NaN). Subtract
-    the maximum along the axis first: softmax(x) = softmax(x - c) for any constant c.
-    Returns float64 of x's shape.
+    Inputs: x, an array of any shape; axis, the axis to normalise along (default -1, the last).
+
+    Returns float64 of x's shape, finite even for logits of 1e4 (a naive exp(1e4) overflows to
+    inf, and inf / inf is NaN).
     """
     # TODO
+    # Hint: subtract the maximum along the axis first: softmax(x) = softmax(x - c) for any
+    #   constant c.
     raise NotImplementedError("softmax: not implemented yet")
 
 
@@ -241,10 +285,16 @@ def cross_entropy_loss(scores, y):
     - y: (N,) integer labels with 0 <= y[i] < C.
 
     Returns (loss, dscores):
-    - loss: a float, ``mean over i of -log softmax(scores[i])[y[i]]``. Finite even for logits
-      of 1e4: compute log-softmax as ``shifted - log(sum(exp(shifted)))`` with
-      ``shifted = scores - max``, never ``log(softmax(...))`` (log(0) = -inf).
+    - loss: a Python float, ``mean over i of -log softmax(scores[i])[y[i]]``; finite even for
+      logits of 1e4.
     - dscores: (N, C) float64, the gradient of the loss: (softmax(scores) - onehot(y)) / N.
+
+    Raises:
+    - ValueError naming `scores` when it is not 2-D.
+    - ValueError naming `y` when it is not an integer array of shape (N,), or holds a label
+      outside 0..C-1.
     """
     # TODO
+    # Hint: compute log-softmax as shifted - log(sum(exp(shifted))) with shifted = scores - max,
+    #   never log(softmax(...)) (log(0) = -inf).
     raise NotImplementedError("cross_entropy_loss: not implemented yet")

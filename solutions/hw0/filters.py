@@ -114,23 +114,36 @@ def _check_filter_args(image, kernel, mode, boundary):
 
 
 def correlate2d(image, kernel, mode="same", boundary="zero"):
-    """2-D cross-correlation (the kernel is NOT flipped). Accepts 2-D and 3-D images.
+    """2-D cross-correlation: slide the kernel over the image WITHOUT flipping it. 2-D and 3-D.
 
-    out[i, j] = sum_{m, n} kernel[m, n] * image[i + m - ay, j + n - ax]   (same mode)
+    Lecture idea: each output pixel is the dot product of the kernel with the image patch
+    under it, a "template match". In "same" mode
+        out[i, j] = sum_{m, n} kernel[m, n] * image[i + m - ay, j + n - ax]
+    where (ay, ax) = ((kh-1)//2, (kw-1)//2) is the kernel's anchor, the element that sits over
+    output pixel (i, j): its centre for odd sizes, the upper-left of the middle 2x2 for even
+    sizes (this is scipy's choice).
 
     Inputs:
-    - image: (H, W) or (H, W, C), any real dtype; a 3-D image is filtered per channel.
+    - image: (H, W) or (H, W, C), any real dtype; a 3-D image is filtered per channel with
+      the same 2-D kernel.
     - kernel: (kh, kw), any real dtype, odd or even sizes.
-    - mode: "full" (H+kh-1, W+kw-1), "same" (H, W) or "valid" (H-kh+1, W-kw+1).
-    - boundary: how the image is extended: "zero", "reflect" (edge sample repeated,
-      np.pad "symmetric") or "wrap" (periodic).
+    - mode: the output size. "full": (H+kh-1, W+kw-1), every position where kernel and image
+      overlap at all; "same": (H, W); "valid": (H-kh+1, W-kw+1), only the positions where the
+      whole kernel lies inside the image.
+    - boundary: how the image is extended beyond its border: "zero" (zeros), "reflect"
+      (mirror WITH the edge sample repeated: a b c | c b a, np.pad's "symmetric") or "wrap"
+      (periodic).
 
-    Returns: float64 array, (out_h, out_w) or (out_h, out_w, C). Equals
-    scipy.signal.correlate2d(image, kernel, mode, boundary={"fill","symm","wrap"}).
-    The kernel's anchor (the element over the output pixel in "same" mode) is element
-    ((kh-1)//2, (kw-1)//2): the centre for odd sizes, upper-left of the middle for even.
-    "valid" with a kernel larger than the image raises ValueError (no output pixel has
-    the whole kernel inside the image).
+    Returns: float64 array of shape (out_h, out_w) or (out_h, out_w, C); equal to
+    scipy.signal.correlate2d(image, kernel, mode, boundary={"fill", "symm", "wrap"}) to 1e-10,
+    for odd and even kernel sizes.
+
+    Raises:
+    - ValueError naming `mode`: any other mode, and "valid" with a kernel larger than the
+      image in either axis (no output pixel has the whole kernel inside the image).
+    - ValueError naming `boundary`: any other boundary.
+    - ValueError naming `image`: not 2-D or 3-D, empty, or not real-valued.
+    - ValueError naming `kernel`: not 2-D, empty, or not real-valued.
     """
     image, kernel = _check_filter_args(image, kernel, mode, boundary)
     kh, kw = kernel.shape
@@ -138,51 +151,70 @@ def correlate2d(image, kernel, mode="same", boundary="zero"):
 
 
 def convolve2d(image, kernel, mode="same", boundary="zero"):
-    """2-D convolution (kernel flipped in both axes). Accepts 2-D and 3-D images.
+    """2-D convolution: correlation with the kernel flipped in BOTH axes. 2-D and 3-D.
 
-    out[i, j] = sum_{m, n} kernel[m, n] * image[i - m + ay, j - n + ax]   (same mode)
+    Lecture idea: convolution is the linear shift-invariant operation; flipping the kernel
+    makes it commutative and associative (blur then differentiate = convolve the kernels).
+    In "same" mode
+        out[i, j] = sum_{m, n} kernel[m, n] * image[i - m + ay, j - n + ax]
+    with the anchor (ay, ax) = ((kh-1)//2, (kw-1)//2) of the UNflipped kernel, as in scipy
+    (after the flip it sits at (kh//2, kw//2) of the flipped kernel).
 
-    Inputs:
-    - image: (H, W) or (H, W, C), any real dtype; a 3-D image is filtered per channel.
-    - kernel: (kh, kw), any real dtype, odd or even sizes.
-    - mode: "full" (H+kh-1, W+kw-1), "same" (H, W) or "valid" (H-kh+1, W-kw+1).
-    - boundary: "zero", "reflect" (edge sample repeated, np.pad "symmetric") or "wrap".
+    Inputs: image, kernel, mode and boundary exactly as in correlate2d.
 
-    Returns: float64 array, (out_h, out_w) or (out_h, out_w, C). Equals
-    scipy.signal.convolve2d(image, kernel, mode, boundary={"fill","symm","wrap"}).
+    Returns: float64 array of shape (out_h, out_w) or (out_h, out_w, C), the sizes of
+    correlate2d's modes; equal to
+    scipy.signal.convolve2d(image, kernel, mode, boundary={"fill", "symm", "wrap"}) to 1e-10,
+    for odd AND even kernel sizes.
 
-    Convolution = correlation with the flipped kernel. As in scipy, the anchor is element
-    ((kh-1)//2, (kw-1)//2) of the *unflipped* kernel; after flipping it sits at
-    (kh//2, kw//2). For even kernels this is why correlate2d(x, k) is NOT the same as
-    convolve2d(x, k[::-1, ::-1]) in "same" mode (they differ by a one-pixel shift).
-    "valid" with a kernel larger than the image raises ValueError.
+    Raises: ValueError naming `mode`, `boundary`, `image` or `kernel`, exactly as correlate2d
+    (including "valid" with a kernel larger than the image: naming `mode`).
     """
+    # Convolution = correlation with the flipped kernel, whose anchor (the unflipped kernel's
+    # ((kh-1)//2, (kw-1)//2)) sits at (kh//2, kw//2). For even kernels this is why
+    # correlate2d(x, k) is NOT the same as convolve2d(x, k[::-1, ::-1]) in "same" mode (they
+    # differ by a one-pixel shift).
     image, kernel = _check_filter_args(image, kernel, mode, boundary)
     kh, kw = kernel.shape
     return _slide(image, kernel[::-1, ::-1], (kh // 2, kw // 2), mode, boundary)
 
 
 def shift_kernel(dy, dx):
-    """The smallest odd square kernel that translates an image by (dy, dx) pixels.
+    """The smallest odd-sized square kernel that translates an image by (dy, dx) pixels.
 
-    convolve2d(img, shift_kernel(dy, dx), mode="same") moves the content down by dy and
-    right by dx (negative values: up / left); pixels shifted in from outside are 0.
+    convolve2d(img, shift_kernel(dy, dx), mode="same") moves the image content DOWN by dy and
+    RIGHT by dx pixels, out[i, j] = img[i - dy, j - dx] (negative values move up / left);
+    zeros come in at the border (convolve2d's default boundary "zero").
 
-    Inputs: dy, dx: integers (any sign).
-    Returns: float64 array of shape (2r+1, 2r+1) with r = max(|dy|, |dx|): a single 1 at
-    row r+dy, column r+dx (convolution places a copy of the kernel around every pixel,
-    so an impulse at offset (dy, dx) from the centre moves every pixel by (dy, dx)).
+    Inputs:
+    - dy, dx: integers of any sign (Python or numpy integers).
+
+    Returns: float64 array of shape (2r+1, 2r+1), r = max(|dy|, |dx|), all zeros except a
+    single 1.
+
+    Raises: ValueError naming `dy` or `dx` when it is not an integer (a float such as 1.5 or
+    2.0, or a bool).
     """
     dy = _check_int("dy", dy)
     dx = _check_int("dx", dx)
     r = max(abs(dy), abs(dx))
     kernel = np.zeros((2 * r + 1, 2 * r + 1))
+    # The single 1 sits at row r+dy, column r+dx: convolution places a copy of the kernel around
+    # every pixel, so an impulse at offset (dy, dx) from the centre moves every pixel by (dy, dx).
     kernel[r + dy, r + dx] = 1.0
     return kernel
 
 
 def box_kernel(size):
-    """A (size, size) mean filter: all entries 1/size**2 (sums to 1). size: int >= 1."""
+    """The mean (box) filter: all entries equal to 1 / size**2, so that it sums to 1.
+
+    Inputs:
+    - size: integer >= 1.
+
+    Returns: float64 array of shape (size, size).
+
+    Raises: ValueError naming `size` when it is not an integer >= 1.
+    """
     size = _check_int("size", size, 1)
     return np.full((size, size), 1.0 / size**2)
 
@@ -192,14 +224,24 @@ def box_kernel(size):
 # ----------------------------------------------------------------------------------------
 
 def gaussian_kernel_1d(sigma, radius=None):
-    """Sampled, normalised 1-D Gaussian.
+    """A sampled, normalised 1-D Gaussian.
+
+    Lecture idea: the Gaussian is the smoothing kernel without ringing: its Fourier
+    transform is again a Gaussian (no side lobes, unlike the box filter's sinc).
 
     Inputs:
-    - sigma: standard deviation in pixels, >= 0 (sigma = 0 gives the identity kernel [1]
-      padded with zeros, the limit of the Gaussian).
-    - radius: int >= 0, or None for ceil(3 * sigma).
-    Returns: float64 array of shape (2*radius+1,): exp(-x^2 / (2 sigma^2)) at the integer
-    positions x = -radius..radius, divided by its sum (so it sums to 1).
+    - sigma: the standard deviation in pixels (NOT the variance), a finite number >= 0.
+      sigma = 0 gives the identity kernel (a 1 at x = 0, zeros elsewhere), the limit of the
+      Gaussian.
+    - radius: integer >= 0, or None for ceil(3 * sigma) (math.ceil: round UP, 3 sigma = 4.5
+      gives radius 5).
+
+    Returns: float64 array of shape (2*radius+1,): exp(-x^2 / (2 sigma^2)) sampled at the
+    integers x = -radius..radius, then divided by its sum so that it sums to 1.
+
+    Raises:
+    - ValueError naming `sigma`: negative or not finite (inf, nan).
+    - ValueError naming `radius`: not an integer >= 0.
     """
     _check_sigma(sigma)
     radius = math.ceil(3 * sigma) if radius is None else _check_int("radius", radius, 0)
@@ -211,24 +253,34 @@ def gaussian_kernel_1d(sigma, radius=None):
 
 
 def gaussian_kernel(sigma, radius=None):
-    """2-D Gaussian: the outer product of gaussian_kernel_1d(sigma, radius) with itself.
+    """The 2-D Gaussian: the outer product of gaussian_kernel_1d(sigma, radius) with itself.
 
-    Returns: float64 array of shape (2*radius+1, 2*radius+1), sums to 1.
+    Inputs: sigma and radius as in gaussian_kernel_1d.
+
+    Returns: float64 array of shape (2*radius+1, 2*radius+1), summing to 1.
+
+    Raises: ValueError naming `sigma` or `radius`, as gaussian_kernel_1d.
     """
     g = gaussian_kernel_1d(sigma, radius)
     return np.outer(g, g)
 
 
 def gaussian_blur(image, sigma, radius=None, boundary="reflect"):
-    """Gaussian blur as two 1-D passes (the 2-D Gaussian is separable). 2-D and 3-D images.
+    """Gaussian blur with two 1-D passes (the 2-D Gaussian is separable). 2-D and 3-D.
 
-    A column pass with the (L, 1) kernel then a row pass with the (1, L) kernel costs 2L
-    multiply-adds per pixel instead of L^2, and equals
-    convolve2d(image, gaussian_kernel(sigma, radius), "same", boundary) to 1e-10.
+    Lecture idea: a separable L x L kernel costs 2L instead of L^2 multiply-adds per pixel:
+    convolve with the 1-D kernel as a column (L, 1), then as a row (1, L).
 
-    Inputs: image (H, W) or (H, W, C); sigma >= 0 in pixels; radius as in
-    gaussian_kernel_1d; boundary as in convolve2d (default "reflect").
-    Returns: float64 array, same shape as image.
+    Inputs:
+    - image: (H, W) or (H, W, C), any real dtype.
+    - sigma, radius: as in gaussian_kernel_1d (sigma in pixels, >= 0).
+    - boundary: as in convolve2d (default "reflect"), used by both passes.
+
+    Returns: float64 array of the image's shape; equal to
+    convolve2d(image, gaussian_kernel(sigma, radius), mode="same", boundary=boundary) to 1e-10.
+
+    Raises: ValueError naming the bad argument (`image`, `sigma`, `radius` or `boundary`), as
+    convolve2d and gaussian_kernel_1d.
     """
     g = gaussian_kernel_1d(sigma, radius)
     blurred = convolve2d(image, g[:, None], mode="same", boundary=boundary)  # along y
@@ -250,15 +302,22 @@ def _derivative(image, axis):
 
 
 def image_gradients(image):
-    """Image derivatives (gx, gy) as np.gradient computes them. 2-D and 3-D images.
+    """Image derivatives (gx, gy), computed like np.gradient. 2-D and 3-D.
 
-    gx[y, x] = (I[y, x+1] - I[y, x-1]) / 2 inside, I[y, 1] - I[y, 0] at the left border
-    and I[y, W-1] - I[y, W-2] at the right one; gy likewise along the rows (axis 0).
+    Central differences inside, one-sided differences at the borders:
+        gx[y, x] = (I[y, x+1] - I[y, x-1]) / 2     for 0 < x < W-1,
+        gx[:, 0] = I[:, 1] - I[:, 0],   gx[:, W-1] = I[:, W-1] - I[:, W-2];
+    gy is the same along the rows (axis 0).
 
-    Inputs: image (H, W) or (H, W, C) with H, W >= 2, any real dtype (converted to float
-    first: uint8 differences would wrap around).
-    Returns: (gx, gy), float64 arrays of the image's shape; gx is d/dx (along columns,
-    axis 1), gy is d/dy (along rows, axis 0).
+    Inputs:
+    - image: (H, W) or (H, W, C) with H >= 2 and W >= 2, any real dtype, converted to float64
+      before any difference is taken (uint8 differences would wrap around: 3 - 5 = 254).
+
+    Returns: (gx, gy), in THIS order, two float64 arrays of the image's shape: gx is d/dx,
+    along the columns (axis 1); gy is d/dy, along the rows (axis 0).
+
+    Raises: ValueError naming `image`: H < 2 or W < 2, not 2-D or 3-D, empty, or not
+    real-valued.
     """
     image = _as_image(image)
     if min(image.shape[:2]) < 2:
@@ -267,29 +326,48 @@ def image_gradients(image):
 
 
 def gradient_magnitude_orientation(image):
-    """(magnitude, orientation) of the image gradient. 2-D and 3-D images.
+    """(magnitude, orientation) of the gradient from image_gradients. 2-D and 3-D.
 
     magnitude = sqrt(gx^2 + gy^2); orientation = arctan2(gy, gx) in radians, in [-pi, pi],
-    measured from the +x axis towards +y (downwards, since rows grow downwards).
-    Returns: two float64 arrays of the image's shape.
+    measured from the +x axis (right) towards +y (down, since rows grow downwards).
+
+    Inputs: image (H, W) or (H, W, C), as in image_gradients.
+
+    Returns: (magnitude, orientation), two float64 arrays of the image's shape.
+
+    Raises: ValueError naming `image`, as image_gradients.
     """
     gx, gy = image_gradients(image)
     return np.hypot(gx, gy), np.arctan2(gy, gx)
 
 
 def laplacian(image, boundary="reflect"):
-    """Discrete Laplacian: convolution with [[0,1,0],[1,-4,1],[0,1,0]]. 2-D and 3-D images.
+    """Discrete Laplacian d2I/dx2 + d2I/dy2: convolution with LAPLACIAN_KERNEL. 2-D and 3-D.
 
-    Inputs: image (H, W) or (H, W, C); boundary as in convolve2d (default "reflect").
-    Returns: float64 array, same shape as image (mode "same").
+    LAPLACIAN_KERNEL is [[0, 1, 0], [1, -4, 1], [0, 1, 0]].
+
+    Inputs:
+    - image: (H, W) or (H, W, C), any real dtype.
+    - boundary: as in convolve2d (default "reflect"); it decides the border pixels.
+
+    Returns: float64 array of the image's shape (mode "same").
+
+    Raises: ValueError naming `image` or `boundary`, as convolve2d.
     """
     return convolve2d(image, LAPLACIAN_KERNEL, mode="same", boundary=boundary)
 
 
 def laplacian_of_gaussian(image, sigma):
-    """LoG: laplacian(gaussian_blur(image, sigma)), both with their default boundaries.
+    """LoG = laplacian(gaussian_blur(image, sigma)), both with their default boundaries. 2-D and 3-D.
 
-    2-D and 3-D images. Returns: float64 array, same shape as image.
+    Lecture idea: blur first so that the second derivative responds to structure at scale
+    sigma rather than to pixel noise.
+
+    Inputs: image (H, W) or (H, W, C); sigma >= 0 in pixels, as in gaussian_kernel_1d.
+
+    Returns: float64 array of the image's shape.
+
+    Raises: ValueError naming `image` or `sigma`, as gaussian_blur.
     """
     return laplacian(gaussian_blur(image, sigma))
 
@@ -297,13 +375,22 @@ def laplacian_of_gaussian(image, sigma):
 def zero_crossing_edges(image, sigma, threshold):
     """Marr-Hildreth edges: zero crossings of the LoG with enough contrast. 2-D and 3-D.
 
-    Pixel (y, x) is an edge when, for its right neighbour (y, x+1) or its lower neighbour
-    (y+1, x), the two LoG values have strictly opposite signs (a zero is no sign) and
-    their absolute difference is > threshold. The last column has no right neighbour and
-    the last row no lower neighbour (those comparisons are simply False).
+    With log = laplacian_of_gaussian(image, sigma), pixel (y, x) is an edge if, for its RIGHT
+    neighbour (y, x+1) OR its LOWER neighbour (y+1, x), the two LoG values have strictly
+    opposite signs (0 has no sign: 0 next to 5 is not a crossing) and their absolute
+    difference is > threshold (strictly). The last column has no right neighbour and the last
+    row no lower neighbour (those comparisons are False).
 
-    Inputs: image (H, W) or (H, W, C); sigma >= 0; threshold >= 0.
-    Returns: bool array, same shape as image.
+    Inputs:
+    - image: (H, W) or (H, W, C), any real dtype.
+    - sigma: >= 0 in pixels, as in gaussian_kernel_1d.
+    - threshold: a finite number >= 0.
+
+    Returns: bool array of the image's shape.
+
+    Raises:
+    - ValueError naming `threshold`: negative or not finite.
+    - ValueError naming `image` or `sigma`, as laplacian_of_gaussian.
     """
     if not np.isfinite(threshold) or threshold < 0:
         raise ValueError(f"threshold must be a finite number >= 0, got {threshold!r}")
@@ -322,8 +409,17 @@ def zero_crossing_edges(image, sigma, threshold):
 def sharpen(image, sigma, alpha):
     """Unsharp masking: image + alpha * (image - gaussian_blur(image, sigma)). 2-D and 3-D.
 
-    (image - blur) holds the high frequencies (detail); adding alpha times it back boosts
-    them. Returns: float64 array, same shape as image.
+    Lecture idea: image - blur(image) keeps the high frequencies (the detail); adding alpha
+    times it back boosts them.
+
+    Inputs:
+    - image: (H, W) or (H, W, C), any real dtype.
+    - sigma: the blur, >= 0 in pixels (gaussian_blur with its default radius and boundary).
+    - alpha: any real number, negative values included.
+
+    Returns: float64 array of the image's shape.
+
+    Raises: ValueError naming `image` or `sigma`, as gaussian_blur.
     """
     image = _as_image(image)
     return image + alpha * (image - gaussian_blur(image, sigma))

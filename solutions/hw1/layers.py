@@ -39,22 +39,23 @@ def affine_forward(x, w, b):
     """Fully connected layer: ``out = x.reshape(N, D) @ w + b``.
 
     Inputs:
-    - x: (N, d1, ..., dk) array; each example is flattened to D = d1 * ... * dk values.
+    - x: (N, d1, ..., dk) array; each of the N examples is flattened to D = d1 * ... * dk values.
     - w: (D, M) weights.
     - b: (M,) biases.
 
-    Returns (out, cache): out (N, M) float64; cache (x, w, b).
+    Returns (out, cache): out (N, M) float64; cache whatever affine_backward needs.
     """
     x, w, b = _float(x), _float(w), _float(b)
     out = x.reshape(x.shape[0], -1) @ w + b
-    return out, (x, w, b)
+    return out, (x, w, b)                     # cache: (x, w, b)
 
 
 def affine_backward(dout, cache):
     """Backward pass of ``affine_forward``.
 
-    Inputs: dout (N, M) upstream gradient; cache from ``affine_forward``.
-    Returns (dx, dw, db): dx in the original shape of x (N, d1, ..., dk), dw (D, M), db (M,).
+    Inputs: dout (N, M), the upstream gradient; cache from ``affine_forward``.
+
+    Returns (dx, dw, db): dx with the ORIGINAL shape of x (N, d1, ..., dk), dw (D, M), db (M,).
     """
     x, w, _ = cache
     dout = _float(dout)
@@ -67,14 +68,20 @@ def affine_backward(dout, cache):
 def relu_forward(x):
     """Rectified linear unit, elementwise: ``out = max(x, 0)``.
 
-    Input: x, an array of any shape. Returns (out, cache): out of x's shape; cache x.
+    Input: x, an array of any shape.
+
+    Returns (out, cache): out float64 of x's shape; cache whatever relu_backward needs.
     """
     x = _float(x)
-    return np.maximum(x, 0.0), x
+    return np.maximum(x, 0.0), x              # cache: x
 
 
 def relu_backward(dout, cache):
-    """Backward pass of ``relu_forward``: the gradient passes where x > 0 and is 0 where x <= 0.
+    """Backward pass of ``relu_forward``: dout passes where x > 0; the gradient is 0 where x <= 0.
+
+    At x == 0 exactly relu is not differentiable; like torch, the gradient there is 0.
+
+    Inputs: dout of x's shape, the upstream gradient; cache from ``relu_forward``.
 
     Returns dx of x's shape.
     """
@@ -109,19 +116,30 @@ def _check_conv_args(x, w, b, stride, pad):
 
 
 def conv_forward(x, w, b, stride=1, pad=0):
-    """Convolutional layer (cross-correlation, as in deep-learning frameworks), with zero padding.
+    """Convolutional layer with zero padding: a cross-correlation, as in deep-learning frameworks.
 
         out[n, f, i, j] = b[f] + sum_{c, p, q} w[f, c, p, q] * xpad[n, c, i*stride + p, j*stride + q]
 
+    where xpad is x with ``pad`` rows/columns of zeros added on EVERY side (top, bottom, left,
+    right). The kernel is not flipped (unlike HW0's convolve2d): this equals
+    ``torch.nn.functional.conv2d(x, w, b, stride, pad)``.
+
     Inputs:
     - x: (N, C, H, W) input.
-    - w: (F, C, HH, WW) filters.
+    - w: (F, C, HH, WW) filters, one per output channel, with x's C channels.
     - b: (F,) biases.
-    - stride: step between neighbouring windows (integer >= 1), in both directions.
-    - pad: number of zero rows/columns added on every side of the input (integer >= 0).
+    - stride: integer >= 1, the step between neighbouring windows in both directions.
+    - pad: integer >= 0, the number of zero rows/columns added on every side.
 
-    Returns (out, cache): out (N, F, Ho, Wo) float64 with Ho = 1 + (H + 2 pad - HH) // stride
-    (and Wo alike); equal to ``torch.nn.functional.conv2d(x, w, b, stride, pad)``.
+    Returns (out, cache): out (N, F, Ho, Wo) float64 with
+        Ho = 1 + (H + 2 * pad - HH) // stride,   Wo = 1 + (W + 2 * pad - WW) // stride
+    (windows that would stick out at the bottom/right are dropped); cache whatever
+    conv_backward needs.
+
+    Raises: ValueError naming the argument when x is not 4-D, w is not 4-D or has a channel
+    count other than x's, b is not of shape (F,), stride is not an integer >= 1, pad is not an
+    integer >= 0, or the padded input (H + 2 * pad, W + 2 * pad) is smaller than the kernel
+    (naming `pad`).
     """
     x, w, b = _float(x), _float(w), _float(b)
     _check_conv_args(x, w, b, stride, pad)
@@ -136,7 +154,8 @@ def conv_forward(x, w, b, stride=1, pad=0):
 def conv_backward(dout, cache):
     """Backward pass of ``conv_forward``.
 
-    Inputs: dout (N, F, Ho, Wo); cache from ``conv_forward``.
+    Inputs: dout (N, F, Ho, Wo), the upstream gradient; cache from ``conv_forward``.
+
     Returns (dx, dw, db) of shapes (N, C, H, W), (F, C, HH, WW), (F,).
     """
     x, w, stride, pad = cache
@@ -159,11 +178,20 @@ def conv_backward(dout, cache):
 
 
 def maxpool_forward(x, pool_height=2, pool_width=2, stride=2):
-    """Max pooling over (pool_height, pool_width) windows with the given stride; no padding.
+    """Max pooling over (pool_height, pool_width) windows, ``stride`` apart, without padding.
 
-    Input x (N, C, H, W). Returns (out, cache): out (N, C, Ho, Wo) float64 with
-    Ho = 1 + (H - pool_height) // stride (and Wo alike); equal to
+    Inputs:
+    - x: (N, C, H, W) input.
+    - pool_height, pool_width: the window size, integers >= 1, at most H and W.
+    - stride: integer >= 1, in both directions. Windows overlap when stride < pool size.
+
+    Returns (out, cache): out (N, C, Ho, Wo) float64 with
+    Ho = 1 + (H - pool_height) // stride and Wo = 1 + (W - pool_width) // stride; equal to
     ``torch.nn.functional.max_pool2d(x, (pool_height, pool_width), stride)``.
+
+    Raises: ValueError naming `x` when it is not 4-D, naming `pool_height`, `pool_width` or
+    `stride` when it is not an integer >= 1; ValueError when the window is larger than the
+    input (pool_height > H or pool_width > W).
     """
     x = _float(x)
     if x.ndim != 4:
@@ -182,10 +210,13 @@ def maxpool_forward(x, pool_height=2, pool_width=2, stride=2):
 
 
 def maxpool_backward(dout, cache):
-    """Backward pass of ``maxpool_forward``.
+    """Backward pass of ``maxpool_forward``: returns dx (N, C, H, W).
 
-    Each window's upstream gradient goes to the first maximal element of that window (in
-    row-major order); overlapping windows add up. Returns dx (N, C, H, W).
+    Each window's upstream gradient goes to ONE element: its maximum. When several elements
+    tie for the maximum, the FIRST in row-major order gets it (as torch does). Where windows
+    overlap, gradients add up.
+
+    Inputs: dout (N, C, Ho, Wo), the upstream gradient; cache from ``maxpool_forward``.
     """
     x_shape, argmax, pool_width, stride = cache
     dout = _float(dout)
@@ -204,23 +235,30 @@ def maxpool_backward(dout, cache):
 # ----------------------------------------------------------------------------------------
 
 def batchnorm_forward(x, gamma, beta, bn_param):
-    """Batch normalisation of x (N, D), as ``torch.nn.BatchNorm1d``.
+    """Batch normalisation of x (N, D), feature by feature, as ``torch.nn.BatchNorm1d``.
 
     Inputs:
-    - x: (N, D) input; gamma, beta: (D,) scale and shift.
-    - bn_param: dict with
+    - x: (N, D); gamma, beta: (D,) learned scale and shift.
+    - bn_param: a dict with
       - "mode": "train" or "test" (required);
-      - "eps": added to the variance (default 1e-5);
-      - "momentum": weight of the new batch statistics in the running averages (default 0.1);
-      - "running_mean", "running_var": (D,) arrays, created as zeros/ones when absent.
+      - "eps": added to the variance before the square root (default 1e-5);
+      - "momentum": the weight of the new batch statistics in the running averages
+        (default 0.1);
+      - "running_mean", "running_var": (D,) arrays; when absent, they are created as zeros
+        and ones and stored in bn_param.
 
-    In "train" mode, x is normalised with the batch mean and the *biased* batch variance, and
-    bn_param is updated in place:
+    "train": normalise each column with the batch mean and the BIASED batch variance
+    (divide by N), ``xhat = (x - mean) / sqrt(var + eps)``, ``out = gamma * xhat + beta``,
+    and update bn_param in place (torch's convention):
         running_mean = (1 - momentum) * running_mean + momentum * mean
-        running_var  = (1 - momentum) * running_var  + momentum * var * N / (N - 1)   (unbiased)
-    In "test" mode, x is normalised with running_mean and running_var (no update).
+        running_var  = (1 - momentum) * running_var  + momentum * var_unbiased
+    where var_unbiased = var * N / (N - 1).
+    "test": normalise with running_mean and running_var instead; bn_param is not updated.
 
-    Returns (out, cache): out (N, D) float64, ``gamma * xhat + beta``.
+    Returns (out, cache): out (N, D) float64; cache whatever batchnorm_backward needs.
+
+    Raises: ValueError naming `mode` when bn_param["mode"] is absent or neither "train" nor
+    "test".
     """
     x, gamma, beta = _float(x), _float(gamma), _float(beta)
     mode = bn_param.get("mode")
@@ -246,11 +284,14 @@ def batchnorm_forward(x, gamma, beta, bn_param):
 
 
 def batchnorm_backward(dout, cache):
-    """Backward pass of ``batchnorm_forward`` (either mode).
+    """Backward pass of ``batchnorm_forward``, in either mode.
 
-    In "train" mode the mean and variance depend on every example, so each dx[n] depends on
-    the whole batch; in "test" mode they are constants. Returns (dx, dgamma, dbeta):
-    (N, D), (D,), (D,).
+    In "train" mode the batch mean and variance depend on every x[n], so each dx[n] depends
+    on the whole batch; in "test" mode the mean and variance are constants.
+
+    Inputs: dout (N, D), the upstream gradient; cache from ``batchnorm_forward``.
+
+    Returns (dx, dgamma, dbeta): (N, D), (D,), (D,).
     """
     mode, xhat, gamma, inv_std = cache
     dout = _float(dout)
@@ -265,11 +306,16 @@ def batchnorm_backward(dout, cache):
 
 
 def spatial_batchnorm_forward(x, gamma, beta, bn_param):
-    """Batch normalisation of images x (N, C, H, W) per channel, as ``torch.nn.BatchNorm2d``.
+    """Batch normalisation of images x (N, C, H, W), channel by channel, as ``torch.nn.BatchNorm2d``.
 
-    The statistics of channel c are taken over all N * H * W values of that channel; gamma,
-    beta and the running statistics have shape (C,). bn_param as in ``batchnorm_forward``.
+    The statistics of channel c are taken over all N * H * W values of that channel (so the
+    unbiased variance divides by N * H * W - 1); gamma, beta and the running statistics have
+    shape (C,). bn_param, the two modes and the running-statistics update as in
+    ``batchnorm_forward``.
+
     Returns (out, cache): out (N, C, H, W) float64.
+
+    Raises: ValueError naming `mode`, as ``batchnorm_forward``.
     """
     x = _float(x)
     N, C, H, W = x.shape
@@ -295,13 +341,21 @@ def dropout_forward(x, p, mode, seed=None):
 
     Inputs:
     - x: array of any shape.
-    - p: probability of DROPPING each unit (torch's convention), 0 <= p <= 1.
-    - mode: "train" (drop, and scale the kept units by 1 / (1 - p)) or "test" (identity).
-    - seed: if not None, the random mask is drawn from ``np.random.default_rng(seed)``, so the
-      same seed gives the same mask.
+    - p: the probability of DROPPING each unit (torch's convention), 0 <= p <= 1.
+    - mode: "train" or "test".
+    - seed: if not None, the random mask is drawn from a generator seeded with it (for example
+      ``np.random.default_rng(seed)``), so that the same seed gives the same mask.
 
-    p = 0 is the identity and p = 1 outputs zeros. Returns (out, cache): out of x's shape,
-    float64; cache holds the mask (already scaled) the backward pass reuses.
+    "train": zero each unit with probability p and scale the kept ones by 1 / (1 - p), so
+    the expected output equals x and nothing needs to change at test time. p = 0 is the
+    identity; p = 1 outputs zeros (no division by zero).
+    "test": the identity.
+
+    Returns (out, cache): out float64 of x's shape; the cache holds the mask (and its scale)
+    that the backward pass reuses.
+
+    Raises: ValueError naming `mode` when it is neither "train" nor "test"; ValueError naming
+    `p` when it lies outside [0, 1] (in "test" mode too).
     """
     x = _float(x)
     _check_mode(mode)
@@ -314,11 +368,17 @@ def dropout_forward(x, p, mode, seed=None):
     else:
         keep = np.random.default_rng(seed).random(x.shape) >= p
         mask = keep / (1.0 - p)
+    # cache: the mask, already scaled by 1 / (1 - p)
     return x * mask, mask
 
 
 def dropout_backward(dout, cache):
-    """Backward pass of ``dropout_forward``: the same mask (and scale) applied to dout."""
+    """Backward pass of ``dropout_forward``: the SAME mask and scale as the forward pass, applied to dout.
+
+    Inputs: dout of x's shape, the upstream gradient; cache from ``dropout_forward``.
+
+    Returns dx of dout's shape. (Drawing a new mask here would be a different function.)
+    """
     return _float(dout) * cache
 
 
@@ -329,25 +389,35 @@ def dropout_backward(dout, cache):
 def softmax(x, axis=-1):
     """Softmax along ``axis``: ``exp(x) / sum(exp(x))``, numerically stable.
 
-    Subtracting the maximum along the axis first changes nothing mathematically but keeps
-    every exponent <= 0, so logits of 1e4 do not overflow. Returns float64 of x's shape.
+    Inputs: x, an array of any shape; axis, the axis to normalise along (default -1, the last).
+
+    Returns float64 of x's shape, finite even for logits of 1e4 (a naive exp(1e4) overflows to
+    inf, and inf / inf is NaN).
     """
     x = _float(x)
+    # Subtracting the maximum along the axis changes nothing mathematically but keeps every
+    # exponent <= 0, so logits of 1e4 do not overflow.
     shifted = x - x.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def cross_entropy_loss(scores, y):
-    """Softmax cross-entropy loss averaged over the batch, and its gradient.
+    """Softmax cross-entropy loss, averaged over the batch, and its gradient.
 
     Inputs:
     - scores: (N, C) logits.
-    - y: (N,) integer labels, 0 <= y[i] < C.
+    - y: (N,) integer labels with 0 <= y[i] < C.
 
-    Returns (loss, dscores): loss a Python float, ``mean_i -log softmax(scores[i])[y[i]]``
-    (finite even for logits of 1e4: uses log-sum-exp); dscores (N, C) float64,
-    ``(softmax(scores) - onehot(y)) / N``.
+    Returns (loss, dscores):
+    - loss: a Python float, ``mean over i of -log softmax(scores[i])[y[i]]``; finite even for
+      logits of 1e4.
+    - dscores: (N, C) float64, the gradient of the loss: (softmax(scores) - onehot(y)) / N.
+
+    Raises:
+    - ValueError naming `scores` when it is not 2-D.
+    - ValueError naming `y` when it is not an integer array of shape (N,), or holds a label
+      outside 0..C-1.
     """
     scores = _float(scores)
     y = np.asarray(y)
@@ -358,6 +428,7 @@ def cross_entropy_loss(scores, y):
     if y.size and (y.min() < 0 or y.max() >= scores.shape[1]):
         raise ValueError(f"y must hold labels in 0..{scores.shape[1] - 1}")
     N = scores.shape[0]
+    # log-softmax by log-sum-exp: finite for logits of 1e4, where log(softmax(...)) gives log(0).
     shifted = scores - scores.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     loss = -log_probs[np.arange(N), y].mean()
