@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import warnings
 
+MAX_FILE_BYTES = 1 << 20        # one student module: the grader ignores, and submit refuses, anything larger
 _DYNAMIC_IMPORTERS = {"__import__", "import_module", "find_spec", "load_module", "import_"}
 _CODE_RUNNERS = {"exec", "eval", "compile"}
 

@@ -37,9 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared import disclosure
-from shared.source_checks import module_problem
+from shared.source_checks import MAX_FILE_BYTES, module_problem
 
-MAX_FILE_BYTES = 1 << 20
 IMPORT_TIMEOUT_S = 60
 
 
@@ -146,7 +145,7 @@ def _read_disclosure(folder: Path) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
-def write_zip(settings: Settings, folder: Path, out: Path) -> Path:
+def write_submission_zip(settings: Settings, folder: Path, out: Path) -> Path:
     """The upload: exactly the required modules, at the zip's top level."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in settings.files:
@@ -217,6 +216,6 @@ def main(settings: Settings, argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"  - {problem}")
         return 1
-    out = write_zip(settings, folder, (args.out or folder / f"{settings.hw}-submission.zip").resolve())
+    out = write_submission_zip(settings, folder, (args.out or folder / f"{settings.hw}-submission.zip").resolve())
     print(f"Wrote {out}: upload this file to Gradescope ({settings.hw}).")
     return 0

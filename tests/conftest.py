@@ -27,6 +27,7 @@ def toy_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "assignments/hw0/toy.py").write_text(TOY_STUB)
     (root / "assignments/hw0/other.py").write_text("def triple(x):\n    raise NotImplementedError\n")
     (root / "assignments/hw0/pytest.ini").write_text(RELEASE_PYTEST_INI)
+    shutil.copyfile(REPO / "constraints.txt", root / "constraints.txt")      # the course's pin list
     for package in ("autograder", "shared"):
         shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     return root

@@ -256,6 +256,7 @@ def make_course(root: Path, leaky: bool) -> Path:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     (root / "assignments/hw0/pytest.ini").write_text(RELEASE_PYTEST_INI)
+    shutil.copyfile(REPO / "constraints.txt", root / "constraints.txt")      # the course's pin list
     for package in ("autograder", "shared"):
         shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     return root

@@ -13,7 +13,7 @@ from platform_helpers import OTHER_REFERENCE, REPO, TOY_REFERENCE, cvgrade, grad
 from autograder.course.config import load_course
 from autograder.errors import UserError
 from shared import disclosure
-from shared.submit import Settings, preflight, write_zip
+from shared.submit import Settings, preflight, write_submission_zip
 
 FILLED = "Collaborators: Ada Lovelace (al123), compared FFT padding\nSources: numpy docs on fft2\n"
 
@@ -84,7 +84,7 @@ def test_block_refuses_a_deleted_disclosure(tmp_path):
 
 def test_the_zip_carries_the_disclosure(tmp_path):
     folder = _folder(tmp_path, FILLED)
-    out = write_zip(_settings("block"), folder, tmp_path / "upload.zip")
+    out = write_submission_zip(_settings("block"), folder, tmp_path / "upload.zip")
     with zipfile.ZipFile(out) as archive:
         assert sorted(archive.namelist()) == ["DISCLOSURE.md", "other.py", "toy.py"]
         assert archive.read("DISCLOSURE.md").decode() == FILLED
@@ -94,6 +94,7 @@ def test_course_yaml_decides_the_policy(tmp_path):
     assert load_course(REPO / "course.yaml").collaboration.missing_disclosure == "block"
     text = (REPO / "course.yaml").read_text().replace("missing_disclosure: block", "missing_disclosure: maybe")
     (tmp_path / "course.yaml").write_text(text)
+    (tmp_path / "constraints.txt").write_text((REPO / "constraints.txt").read_text())
     with pytest.raises(UserError, match=r"collaboration\.missing_disclosure"):
         load_course(tmp_path / "course.yaml")
 

@@ -7,7 +7,8 @@ import zipfile
 import pytest
 
 from autograder.errors import UserError
-from autograder.grading.discovery import MAX_FILE_BYTES, collect
+from autograder.grading.discovery import collect
+from shared.source_checks import MAX_FILE_BYTES
 
 WANTED = ["filters.py", "fourier.py"]
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from autograder.errors import UserError
+from shared.source_checks import MAX_FILE_BYTES
 
-MAX_FILE_BYTES = 1 << 20        # one module
 MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_DIRECTORY_BYTES = 4 << 20   # the zip's central directory: ~10,000 entries with long names
 MAX_FOLDER_DEPTH = 16           # deeper folders are not searched (a student nests a few levels)

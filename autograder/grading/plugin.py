@@ -10,7 +10,6 @@ manifest (times the partial-credit fraction), never from pytest's pass count.
 from __future__ import annotations
 
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from autograder.grading.results import TestResult
 from autograder.isolation.client import Sandbox, StudentCodeError
 from shared import asserts
 from shared.calls import describe_call, record_call
-from shared.pytest_plugin import BACKEND, PARTIAL, readable_name
+from shared.pytest_plugin import BACKEND, PARTIAL, readable_name, test_seed
 
 
 class RemoteFunction:
@@ -168,7 +167,7 @@ class GraderPlugin:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         record = self.records[item.nodeid]
         asserts.reveal_values("public" in record.tags)
-        self.backend.seed = zlib.crc32(item.nodeid.split("::", 1)[-1].encode())
+        self.backend.seed = test_seed(item.nodeid)
         self.backend.timeout = _marker_value(item, "timeout")
         self.backend.sandbox.take_output()
         self._phase_start = time.monotonic()

@@ -101,8 +101,9 @@ def autograder_entries(homework: Homework) -> dict[str, bytes]:
         "run_autograder": _render("run_autograder", HW=hw),
         "requirements.txt": _requirements(course, assignment, torch_index=False),
         "course.yaml": (root / "course.yaml").read_bytes(),
-        PINS_FILE: _read(root / PINS_FILE, "the course's pin list (course.yaml's versions)"),
     }
+    if (root / PINS_FILE).is_file():          # course.yaml's versions (a course pinning in place has none)
+        entries[PINS_FILE] = (root / PINS_FILE).read_bytes()
     for package in ("autograder", "shared"):
         for path in _python_files(root / package):
             entries[path.relative_to(root).as_posix()] = path.read_bytes()
