@@ -147,6 +147,9 @@ class GraderPlugin:
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {str(report.longrepr)[-500:]}")
 
+    # Last: after ``-m`` has deselected (check's narrowed runs), so only tests that will run are
+    # recorded; a recorded test without a result is a grader error.
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
         for number, item in enumerate(items, start=1):
