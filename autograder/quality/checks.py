@@ -16,7 +16,6 @@ student's submission would be graded.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course.config import Course
+from autograder.errors import UserError
 from autograder.grading import many as prefork
 from autograder.quality import contract, degenerate
 from autograder.quality.mutants import MutantError, load_mutant, mutants_of
@@ -114,10 +114,12 @@ def count_tests(root: Path, hw: str) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
-def _notebook_row(root: Path, hw: str) -> CheckRow:
+def _notebook_row(course: Course, root: Path, hw: str) -> CheckRow:
     import nbformat
 
-    path = root / "assignments" / hw / f"{hw}.ipynb"
+    from autograder.release import notebooks
+
+    path = notebooks.notebook_path(root, hw)
     if not path.is_file():
         return CheckRow("notebook", "valid, up to date", "missing", False)
     try:
@@ -125,14 +127,14 @@ def _notebook_row(root: Path, hw: str) -> CheckRow:
         nbformat.validate(notebook)
     except Exception as err:  # noqa: BLE001 - any reading/validation problem is a failed check
         return CheckRow("notebook", "valid, up to date", f"invalid: {str(err)[:80]}", False)
-    generator = root / "solutions" / hw / "make_notebook.py"
-    if generator.is_file():
-        spec = importlib.util.spec_from_file_location(f"_make_notebook_{hw}", generator)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        if nbformat.writes(module.build_notebook()) != path.read_text():
-            return CheckRow("notebook", "valid, up to date", f"stale: run python {generator.relative_to(root)}",
-                            False)
+    source = notebooks.source_path(root, hw)
+    if source.is_file():
+        try:
+            built = nbformat.writes(notebooks.build_notebook(hw, source, course))
+        except UserError as err:
+            return CheckRow("notebook", "valid, up to date", f"bad source: {str(err)[:80]}", False)
+        if built != path.read_text(encoding="utf-8"):
+            return CheckRow("notebook", "valid, up to date", f"stale: run cvgrade notebooks {hw}", False)
     return CheckRow("notebook", "valid, up to date", "ok", True)
 
 
@@ -296,7 +298,7 @@ def check_homework(course: Course, root: Path, hw: str, *, jobs: int = 2, only: 
     report.rows.append(CheckRow("stubs score 0", "0", stubs if isinstance(stubs, str) else f"{stubs['score']:g}",
                                 not isinstance(stubs, str) and stubs["score"] == 0))
     report.rows += degenerates
-    report.rows.append(_notebook_row(root, hw))
+    report.rows.append(_notebook_row(course, root, hw))
     report.rows.append(CheckRow("mutants", f">= {MIN_MUTANTS}", str(len(mutants)), len(mutants) >= MIN_MUTANTS))
     for name, problem in broken.items():
         report.rows.append(CheckRow(f"mutant {name}", "applies to the reference", problem, False))

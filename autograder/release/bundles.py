@@ -120,8 +120,8 @@ def autograder_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
 def student_entries(course: Course, root: Path, hw: str) -> dict[str, bytes]:
     assignment = course.assignment(hw)
     folder = root / "assignments" / hw
-    # The written part ships only once the notebook has its cells (its generator calls
-    # notebooks.written_cells): the README must not promise questions the notebook lacks.
+    # The written part ships only once the notebook has its cells (its source's written
+    # directive): the README must not promise questions the notebook lacks.
     notebook = folder / f"{hw}.ipynb"
     questions = assignment.written if notebook.is_file() and written.ANSWER_TAG.encode() in notebook.read_bytes() \
         else []
