@@ -20,6 +20,10 @@ TOY = """\
 # # HW0
 #
 # Intro.
+#
+# <!-- cvgrade how-to-work: pytest tests/test_filters.py -k add -->
+#
+# The data.
 
 # %%
 import numpy as np
@@ -37,6 +41,10 @@ check("low_pass_mask")
 # %% tags=["check"]
 check("sharpen")
 
+# %% [markdown] cvgrade="submit"
+# The hidden tests try
+# more.
+
 # %% [markdown] cvgrade="written"
 """
 
@@ -52,7 +60,8 @@ def test_directives_expand_into_the_notebook(tmp_path):
     cells = [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells]
     check = {"tags": ["check"]}
     assert cells[:7] == [
-        ("markdown", "# HW0\n\nIntro.", {}),
+        ("markdown", "# HW0\n\nIntro.\n\n" + notebooks.HOW_TO_WORK.format(example="pytest tests/test_filters.py -k add")
+         + "\n\nThe data.", {}),
         ("code", "import numpy as np\n\n\ndef double(x):\n    return 2 * x", {}),
         ("markdown", notebooks.YOUR_TURN.format(functions="`convolve2d` and `correlate2d`", module="filters.py",
                                                 tests="tests/test_filters.py"), {}),
@@ -62,12 +71,17 @@ def test_directives_expand_into_the_notebook(tmp_path):
         ("code", 'check("low_pass_mask")', check),
         ("code", 'check("sharpen")', check),                      # no your_turn: the check cell alone
     ]
+    assert "2. Run the check cell under the note (or `pytest tests/test_filters.py -k add`)." in cells[0][1]
     assert "**Your turn.** Implement `convolve2d` and `correlate2d` in `filters.py`, then" in cells[2][1]
+    assert cells[7] == ("markdown", notebooks.SUBMIT.format(
+        hidden="The hidden tests try\nmore.",
+        submit="Submit `filters.py` and `fourier.py`; this notebook is for you and is not graded."), {})
+    assert cells[7][1].startswith("## Before you submit\n\nRun every public test")      # course.yaml's files
     questions = COURSE.assignment("hw0").written
-    assert cells[7][1].startswith("## Written questions (10 points")
-    assert [c[2].get("written_question") for c in cells[8:]] == [m for q in questions for m in (q.id, q.id, None)]
-    assert [c[2].get("tags") for c in cells[8::3]] == [[written.QUESTION_TAG]] * len(questions)
-    assert len(cells) == 8 + 3 * len(questions)
+    assert cells[8][1].startswith("## Written questions (10 points")
+    assert [c[2].get("written_question") for c in cells[9:]] == [m for q in questions for m in (q.id, q.id, None)]
+    assert [c[2].get("tags") for c in cells[9::3]] == [[written.QUESTION_TAG]] * len(questions)
+    assert len(cells) == 9 + 3 * len(questions)
     assert [c.id for c in nb.cells] == [f"cell-{i:02d}" for i in range(len(cells))]
     assert all(c.outputs == [] and c.execution_count is None for c in nb.cells if c.cell_type == "code")
     assert nb.metadata == notebooks.METADATA                  # none of jupytext's metadata
@@ -77,6 +91,7 @@ def test_directives_expand_into_the_notebook(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('# %% [markdown] cvgrade="nosuch"\n', "unknown notebook directive"),
+    ('# %% [markdown]\n# <!-- cvgrade how-to-work -->\n', "unknown notebook directive"),
     ('# %% your_turn="filters.py"\ncheck("a")\n', "only for a check cell"),
     ('# %% tags=["check"] your_turn="filters.py"\nprint(1)\n', "single check"),
     ('x = 1\n\n# %%\ny = 2\n', "only comment lines"),

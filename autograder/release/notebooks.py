@@ -11,6 +11,11 @@ once, here, and placed where a directive in the source says:
   runs the public tests of those functions on the student's files): the "Your turn" note before
   it, naming the functions (or ``implement="..."``, the words to use instead) and the module.
   A check cell without ``your_turn`` is just the check cell.
+* ``# %% [markdown] cvgrade="submit"``: "Before you submit": how to run the public tests, the
+  cell's own text (what the hidden tests check, homework by homework), the files to submit
+  (course.yaml).
+* A markdown line ``<!-- cvgrade how-to-work: pytest tests/test_x.py -k y -->``: the steps of
+  "How to work", with that command as the terminal's way to run a group's tests.
 
 ``cvgrade notebooks [HW...]`` writes the notebooks; ``cvgrade check`` demands the committed file
 equal ``nbformat.writes(build_notebook(...))`` byte for byte, so the output is deterministic:
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -35,6 +41,17 @@ METADATA = {
 # Cell metadata that only says how jupytext laid the source out, and the directives' keys.
 _NOT_KEPT = {"skipline", "noskipline", "cell_marker", "lines_to_next_cell", "lines_to_end_of_cell_marker",
              "cvgrade", "your_turn", "implement"}
+_HOW_TO_WORK = re.compile(r"^<!-- cvgrade how-to-work: (.+) -->$", re.M)
+
+HOW_TO_WORK = """\
+How to work:
+
+1. Implement a group of functions (each part ends with a **Your turn** note).
+2. Run the check cell under the note (or `{example}`).
+3. Re-run the setup cell below (it reloads your modules), then the part's cells.
+
+Until a function is implemented, the cells that use it stop with `NotImplementedError`:
+that is expected."""
 
 YOUR_TURN = """\
 **Your turn.** Implement {functions} in `{module}`, then run the check cell below: it runs
@@ -42,6 +59,17 @@ the public tests of these functions on your file as it is now (no kernel restart
 and lists what passes and what fails, with the same messages as `pytest {tests}` in a
 terminal. Then re-run the setup cell (it reloads your modules) and this part's cells to
 see your version at work."""
+
+SUBMIT = """\
+## Before you submit
+
+Run every public test from the homework folder, `pytest tests/`, and read the failure
+messages: each names the call and what was wrong. The public tests are a floor: passing
+them is necessary, not sufficient.
+
+{hidden}
+
+{submit}"""
 
 WRITTEN = """\
 ## Written questions ({total:g} points, graded by the TAs)
@@ -111,9 +139,16 @@ def _expand(cell: nbformat.NotebookNode, hw: str, course: Course) -> list[nbform
         return out
     if directive == "written":
         return written_cells(course.assignment(hw).written)
+    if directive == "submit":
+        submit = f"Submit {_listing(course.assignment(hw).files)}; this notebook is for you and is not graded."
+        submit = textwrap.fill(submit, width=100, break_long_words=False, break_on_hyphens=False)
+        return [new_markdown_cell(SUBMIT.format(hidden=cell.source, submit=submit))]
     if directive is not None:
-        raise UserError(f"unknown notebook directive cvgrade={directive!r} (written)")
-    return [new_markdown_cell(cell.source, metadata=metadata)]
+        raise UserError(f"unknown notebook directive cvgrade={directive!r} (written, submit)")
+    source = _HOW_TO_WORK.sub(lambda m: HOW_TO_WORK.format(example=m.group(1)), cell.source)
+    if "<!-- cvgrade" in source:
+        raise UserError(f"unknown notebook directive in {source[source.index('<!-- cvgrade'):][:60]!r}")
+    return [new_markdown_cell(source, metadata=metadata)]
 
 
 def build_notebook(hw: str, source: Path, course: Course) -> nbformat.NotebookNode:

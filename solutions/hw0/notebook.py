@@ -1,5 +1,5 @@
 # The source of assignments/hw0/hw0.ipynb, in jupytext's percent format. Edit it here, then
-# run `cvgrade notebooks hw0`. The directives (cvgrade=..., your_turn=...) are
+# run `cvgrade notebooks hw0`. The directives (cvgrade=..., your_turn=..., how-to-work) are
 # explained in autograder/release/notebooks.py.
 
 # %% [markdown]
@@ -11,14 +11,9 @@
 # graded; the tests are. Use it to understand what each function should do and to see
 # whether your results look right.
 #
-# How to work:
+# <!-- cvgrade how-to-work: pytest tests/test_filters.py -k convolve -->
 #
-# 1. Implement a group of functions (each part below ends with a **Your turn** note).
-# 2. Run that group's public tests, e.g. `pytest tests/test_filters.py -k convolve`.
-# 3. Re-run the setup cell below (it reloads your modules), then the part's cells.
-#
-# Until a function is implemented, the cells that use it stop with `NotImplementedError`:
-# that is expected. Only numpy is allowed in your modules (no scipy, OpenCV, ...); the
+# Only numpy is allowed in your modules (no scipy, OpenCV, ...); the
 # notebook itself also uses matplotlib to draw. All images here are synthesised with numpy,
 # 128 x 128 pixels, grey values in [0, 1]; axis 0 is y (rows, downwards), axis 1 is x.
 
@@ -557,14 +552,9 @@ show([cat, cup, photo_hybrid, smaller], ["far: chelsea", "near: coffee", "hybrid
 # %% tags=["check"] your_turn="fourier.py"
 check("hybrid_image")
 
-# %% [markdown]
-# ## Before you submit
-#
-# Run every public test from the homework folder, `pytest tests/`, and read the failure
-# messages: each names the call and what was wrong. The public tests are a floor: the hidden
-# tests compare your functions with the reference on many random images, in every `mode` and
-# `boundary`, with odd and even kernels, colour images and bad arguments (which must raise a
-# `ValueError` naming the argument). Submit `filters.py` and `fourier.py`; this notebook is for
-# you and is not graded.
+# %% [markdown] cvgrade="submit"
+# The hidden tests compare your functions with the reference on many random images, in every
+# `mode` and `boundary`, with odd and even kernels, colour images and bad arguments (which
+# must raise a `ValueError` naming the argument).
 
 # %% [markdown] cvgrade="written"

@@ -1,5 +1,5 @@
 # The source of assignments/hw1/hw1.ipynb, in jupytext's percent format. Edit it here, then
-# run `cvgrade notebooks hw1`. The directives (cvgrade=..., your_turn=...) are
+# run `cvgrade notebooks hw1`. The directives (cvgrade=..., your_turn=..., how-to-work) are
 # explained in autograder/release/notebooks.py.
 
 # %% [markdown]

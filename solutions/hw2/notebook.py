@@ -1,5 +1,5 @@
 # The source of assignments/hw2/hw2.ipynb, in jupytext's percent format. Edit it here, then
-# run `cvgrade notebooks hw2`. The directives (cvgrade=..., your_turn=...) are
+# run `cvgrade notebooks hw2`. The directives (cvgrade=..., your_turn=..., how-to-work) are
 # explained in autograder/release/notebooks.py.
 
 # %% [markdown]
@@ -14,14 +14,9 @@
 # segmentation* (transposed convolution, per-pixel cross-entropy, mean IoU). The notebook is
 # not graded; the tests are.
 #
-# How to work:
+# <!-- cvgrade how-to-work: pytest tests/test_detection.py -k nms -->
 #
-# 1. Implement a group of functions (each part ends with a **Your turn** note).
-# 2. Run that group's public tests, e.g. `pytest tests/test_detection.py -k nms`.
-# 3. Re-run the setup cell below (it reloads your modules), then the part's cells.
-#
-# Until a function is implemented, the cells that use it stop with `NotImplementedError`:
-# that is expected. All data is synthetic, generated from seeds by `shared/vision_data.py`
+# All data is synthetic, generated from seeds by `shared/vision_data.py`
 # (rectangles on noise, smooth textures, drifting disks, small coloured shapes).
 
 # %% [markdown]
@@ -740,12 +735,8 @@ finish(fig)
 # %% tags=["check"] your_turn="segmentation.py"
 check("conv_transpose2d", "pixel_cross_entropy", "mean_iou")
 
-# %% [markdown]
-# ## Done?
-#
-# Run all public tests with `pytest` from the homework folder, then submit `detection.py`,
-# `sequence.py`, `tracking.py`, `interpret.py` and `segmentation.py`. The hidden tests check more cases (random
-# inputs against the reference solution, edge cases and numerical extremes): the public ones
-# passing is necessary, not sufficient.
+# %% [markdown] cvgrade="submit"
+# The hidden tests check more cases: random inputs against the reference solution, edge cases
+# and numerical extremes.
 
 # %% [markdown] cvgrade="written"

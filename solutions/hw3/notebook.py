@@ -1,5 +1,5 @@
 # The source of assignments/hw3/hw3.ipynb, in jupytext's percent format. Edit it here, then
-# run `cvgrade notebooks hw3`. The directives (cvgrade=..., your_turn=...) are
+# run `cvgrade notebooks hw3`. The directives (cvgrade=..., your_turn=..., how-to-work) are
 # explained in autograder/release/notebooks.py.
 
 # %% [markdown]
@@ -10,9 +10,7 @@
 # cell calls the functions you write in `pretext.py`, `contrastive.py`, `color.py` and
 # `generative.py` (next to this notebook). The notebook is not graded; the tests are.
 #
-# How to work: implement a group of functions (each part ends with a **Your turn** note), run
-# its public tests, re-run the setup cell, then the part's cells. Until a function exists, the
-# cells that use it stop with `NotImplementedError`: that is expected.
+# <!-- cvgrade how-to-work: pytest tests/test_contrastive.py -k nt_xent -->
 #
 # All data is synthetic and seeded (`shared/ssl_data.py`): binary 8x8 shapes, grey images
 # with a visible "up", a colour test chart, clusters of feature vectors and eight Gaussians.
@@ -369,15 +367,10 @@ print(f"cycle-consistency loss: {float(cycle):.3f} (0.1 + 0.1: each round trip m
 # %% tags=["check"] your_turn="generative.py"
 check("discriminator_loss", "generator_loss", "cycle_consistency_loss", "mode_coverage")
 
-# %% [markdown]
-# ## Before you submit
-#
-# Run every public test from the homework folder, `pytest tests/`, and read the failure
-# messages: each names the call and what was wrong. The public tests are a floor: the hidden
-# tests compare your functions (values and gradients) with the reference on many random
-# inputs, try the edge cases (anchors without positives, logits of +-100, colours below the
-# linear thresholds, far-away ab values) and train your VAE, scoring its held-out negative
-# ELBO. Submit `pretext.py`, `contrastive.py`, `color.py` and `generative.py`; this notebook is
-# for you and is not graded.
+# %% [markdown] cvgrade="submit"
+# The hidden tests compare your functions (values and gradients) with the reference on many
+# random inputs, try the edge cases (anchors without positives, logits of +-100, colours below
+# the linear thresholds, far-away ab values) and train your VAE, scoring its held-out negative
+# ELBO.
 
 # %% [markdown] cvgrade="written"

@@ -1,5 +1,5 @@
 # The source of assignments/hw4/hw4.ipynb, in jupytext's percent format. Edit it here, then
-# run `cvgrade notebooks hw4`. The directives (cvgrade=..., your_turn=...) are
+# run `cvgrade notebooks hw4`. The directives (cvgrade=..., your_turn=..., how-to-work) are
 # explained in autograder/release/notebooks.py.
 
 # %% [markdown]
@@ -13,14 +13,9 @@
 # zero-shot classification, attention over image regions for a question).
 # The notebook is not graded; the tests are.
 #
-# How to work:
+# <!-- cvgrade how-to-work: pytest tests/test_audio.py -k stft -->
 #
-# 1. Implement a group of functions (each part ends with a **Your turn** note).
-# 2. Run that group's public tests, e.g. `pytest tests/test_audio.py -k stft`.
-# 3. Re-run the setup cell below (it reloads your modules), then the part's cells.
-#
-# Until a function is implemented, the cells that use it stop with `NotImplementedError`:
-# that is expected. All sounds are synthesised by `shared/audio_data.py` (tones, chirps,
+# All sounds are synthesised by `shared/audio_data.py` (tones, chirps,
 # clicks, noise and a small video of moving sound sources), seeded so that every run is the same.
 # Sample rate 8 kHz: frequencies up to 4 kHz (the Nyquist frequency) can be represented.
 
@@ -565,16 +560,12 @@ finish(fig)
 # %% tags=["check"] your_turn="vislang.py"
 check("attention_pool")
 
-# %% [markdown]
-# ## Before you submit
-#
-# Run every public test from the homework folder, `pytest tests/`, and read the failure
-# messages: each names the call and what was wrong. The public tests are a floor: the hidden
-# tests compare `stft` with `torch.stft` on many signals (odd and even sizes, both centrings),
-# your mel filters with the HTK formulas at their edges and peaks, your losses and their
-# gradients with the reference (teachers with exact zeros, logits of size 1000), and check that
-# bad arguments raise a `ValueError` naming the argument; for `vislang.py` they check the CLIP
-# loss's gradients (the logit scale too), ties and prompt ensembles, and attention masks.
-# Submit `audio.py`, `audiovisual.py` and `vislang.py`; this notebook is for you and is not graded.
+# %% [markdown] cvgrade="submit"
+# The hidden tests compare `stft` with `torch.stft` on many signals (odd and even sizes, both
+# centrings), your mel filters with the HTK formulas at their edges and peaks, your losses and
+# their gradients with the reference (teachers with exact zeros, logits of size 1000), and
+# check that bad arguments raise a `ValueError` naming the argument; for `vislang.py` they
+# check the CLIP loss's gradients (the logit scale too), ties and prompt ensembles, and
+# attention masks.
 
 # %% [markdown] cvgrade="written"

@@ -1,5 +1,5 @@
 # The source of assignments/hw5/hw5.ipynb, in jupytext's percent format. Edit it here, then
-# run `cvgrade notebooks hw5`. The directives (cvgrade=..., your_turn=...) are
+# run `cvgrade notebooks hw5`. The directives (cvgrade=..., your_turn=..., how-to-work) are
 # explained in autograder/release/notebooks.py.
 
 # %% [markdown]
@@ -11,14 +11,9 @@
 # `neural3d.py` (torch: PointNet and the pieces of NeRF). The notebook is not graded; the
 # tests are.
 #
-# How to work:
+# <!-- cvgrade how-to-work: pytest tests/test_stereo.py -k block_matching -->
 #
-# 1. Implement a group of functions (each part ends with a **Your turn** note).
-# 2. Run the check cell under the note (or `pytest tests/test_stereo.py -k block_matching`).
-# 3. Re-run the setup cell below (it reloads your modules), then the part's cells.
-#
-# Until a function is implemented, the cells that use it stop with `NotImplementedError`:
-# that is expected. All data is synthetic (`shared/scenes3d.py`: random-dot stereograms,
+# All data is synthetic (`shared/scenes3d.py`: random-dot stereograms,
 # rendered Lambertian spheres, point clouds of simple shapes) and seeded, so every run is the
 # same. Image conventions: axis 0 is y (rows, down), axis 1 is x (columns, right).
 
@@ -453,17 +448,12 @@ finish(fig)
 # the same 24 depths), or the inclusive transmittance by mistake (everything turns darker and
 # the depth moves forward).
 
-# %% [markdown]
-# ## Before you submit
-#
-# Run every public test from the homework folder, `pytest tests/`, and read the failure
-# messages: each names the call and what was wrong. The public tests are a floor: the hidden
-# tests compare your functions with the reference on seeded random inputs (stereograms at
-# several disparities, both costs, ties and the image border; random lights; box SDFs past
-# their corners; CSG scenes for sphere tracing; random cameras; extreme densities), check
-# `sample_mesh` statistically, check that gradients flow through `volume_render`, that bad
-# arguments raise a `ValueError` naming the argument, and train your `PointNet` on the
-# synthetic shapes (points by held-out accuracy). Submit `stereo.py`, `shapes.py` and
-# `neural3d.py`; this notebook is for you and is not graded.
+# %% [markdown] cvgrade="submit"
+# The hidden tests compare your functions with the reference on seeded random inputs
+# (stereograms at several disparities, both costs, ties and the image border; random lights;
+# box SDFs past their corners; CSG scenes for sphere tracing; random cameras; extreme
+# densities), check `sample_mesh` statistically, check that gradients flow through
+# `volume_render`, that bad arguments raise a `ValueError` naming the argument, and train your
+# `PointNet` on the synthetic shapes (points by held-out accuracy).
 
 # %% [markdown] cvgrade="written"
