@@ -90,7 +90,7 @@ def notebook_path(root: Path, hw: str) -> Path:
 
 
 def _listing(names: list[str]) -> str:
-    """```a```, ```a`` and ``b```, ```a``, ``b`` and ``c```."""
+    """The names in markdown code: `a`; `a` and `b`; `a`, `b` and `c`."""
     quoted = [f"`{name}`" for name in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
