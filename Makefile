@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 notebooks: $(STAMP)
-	for generator in solutions/hw*/make_notebook.py; do $(BIN)/python $$generator; done
+	$(BIN)/cvgrade notebooks
 
 clean:
 	rm -rf dist build *.egg-info

@@ -2,8 +2,9 @@
 
 Each command is a thin layer over one module: ``grade`` -> runner.grade, ``build`` ->
 bundles, ``check`` -> checks, ``simulate`` -> bundles + the bundle's own run_autograder,
-``gradescope`` -> gradescope.run (what run_autograder calls). Exit status: 0 done, 1 a check
-or grade could not be completed as asked, 2 bad usage or input (one line, no traceback).
+``gradescope`` -> gradescope.run (what run_autograder calls), ``notebooks`` -> notebooks.
+Exit status: 0 done, 1 a check or grade could not be completed as asked, 2 bad usage or input
+(one line, no traceback).
 """
 from __future__ import annotations
 
@@ -102,6 +103,22 @@ def build(ctx: _Context, hw: tuple[str, ...], out_dir: Path) -> None:
     for homework in ctx.homeworks(hw):
         for path in bundles.build_all(homework, out_dir):
             click.echo(f"wrote {path} ({path.stat().st_size // 1024} kB)")
+
+
+@cli.command("notebooks")
+@click.argument("hw", nargs=-1)
+@pass_context
+def notebooks_command(ctx: _Context, hw: tuple[str, ...]) -> None:
+    """Write assignments/hwN/hwN.ipynb from its source, solutions/hwN/notebook.py (jupytext percent)."""
+    from autograder.release import notebooks
+
+    for homework in ctx.homeworks(hw):
+        source, path = homework.notebook_source, homework.notebook
+        if not source.is_file():
+            raise UserError(f"{homework.id} has no notebook source: {source}")
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        notebooks.write(notebooks.build_notebook(homework.id, source, homework.course), path)
+        click.echo(f"wrote {path} ({'unchanged' if path.read_text(encoding='utf-8') == old else 'changed'})")
 
 
 @cli.command()

@@ -31,11 +31,32 @@ ANSWERS = {"box_ringing": "The box's transform is a sinc, whose side lobes ring.
            "hybrid_breaks": "Close cut-offs: both seen at once."}
 
 
+# A notebook source as a homework's solutions/hwN/notebook.py: a part with code, the written
+# questions' directive, a last part with a check cell.
+SOURCE = """\
+# %% [markdown]
+# # HW0
+#
+# Intro text.
+
+# %%
+x = 1
+
+# %% [markdown] cvgrade="written"
+
+# %% [markdown]
+# ## The end
+
+# %% tags=["check"]
+check("convolve2d")
+"""
+
+
 def _notebook(tmp_path: Path, answered: dict[str, str] | None = None) -> Path:
-    """A notebook as a generator makes it: a part with code, the written cells, a last part."""
-    nb = notebooks.build([lambda: [notebooks.md("# HW0\n\nIntro text."), notebooks.code("x = 1")],
-                          lambda: notebooks.written_cells("hw0"),
-                          lambda: [notebooks.md("## The end"), notebooks.check_cell("convolve2d")]])
+    """The notebook of ``SOURCE`` as the builder makes it, some answers typed in."""
+    source = tmp_path / "notebook.py"
+    source.write_text(SOURCE)
+    nb = notebooks.build_notebook("hw0", source, COURSE)
     for cell in nb.cells:
         if written.ANSWER_TAG in cell.metadata.get("tags", []) and answered:
             cell.source = answered.get(cell.metadata["written_question"], cell.source)
@@ -67,24 +88,25 @@ def test_bad_written_questions_are_one_line(tmp_path, written_yaml, message):
 
 
 def test_written_cells_follow_course_yaml():
-    cells = notebooks.written_cells("hw0")
-    assert cells[0][0] == "md" and "10 points" in cells[0][1]
+    cells = notebooks.written_cells(HW0.written)
+    assert cells[0].cell_type == "markdown" and "10 points" in cells[0].source
     triples = [cells[i:i + 3] for i in range(1, len(cells), 3)]
     assert len(triples) == len(HW0.written)
-    for number, (triple, question) in enumerate(zip(triples, HW0.written, strict=True), start=1):
-        (q_kind, q_text), (a_kind, a_text), (e_kind, e_text) = triple
-        assert q_kind == f"question:{question.id}" and q_text.startswith(written.BEGIN)
-        assert f"Written question {number}: `{question.id}` ({question.points:g} points)" in q_text
-        assert " ".join(question.prompt.split()) in q_text
-        assert (a_kind, a_text) == (f"answer:{question.id}", written.PLACEHOLDER)
-        assert (e_kind, e_text) == ("md", written.END)
+    for number, ((q, a, end), question) in enumerate(zip(triples, HW0.written, strict=True), start=1):
+        assert q.metadata == {"tags": [written.QUESTION_TAG], "written_question": question.id}
+        assert q.source.startswith(written.BEGIN)
+        assert f"Written question {number}: `{question.id}` ({question.points:g} points)" in q.source
+        assert " ".join(question.prompt.split()) in q.source
+        assert a.metadata == {"tags": [written.ANSWER_TAG], "written_question": question.id}
+        assert a.source == written.PLACEHOLDER
+        assert (end.cell_type, end.source, end.metadata) == ("markdown", written.END, {})
 
 
 def test_no_written_questions_no_cells(tmp_path):
     text = (REPO / "course.yaml").read_text()
     text = re.sub(r"\n    written:.*?(?=\n    due:)", "", text, flags=re.S)
     (tmp_path / "course.yaml").write_text(text)
-    assert notebooks.written_cells("hw0", tmp_path / "course.yaml") == []
+    assert notebooks.written_cells(load_course(tmp_path / "course.yaml").assignment("hw0").written) == []
 
 
 def test_notebook_cells_are_tagged_and_valid(tmp_path):
@@ -214,7 +236,8 @@ def test_release_promises_written_questions_only_when_the_notebook_has_them(toy_
     entries = bundles.student_entries(open_course(root).homework("hw0"))
     assert "Written questions" not in entries["hw0/README.md"].decode()
     assert "hw0/requirements-written.txt" not in entries
-    nb = notebooks.build([lambda: notebooks.written_cells("hw0", root / "course.yaml")])
+    (tmp_path / "notebook.py").write_text('# %% [markdown] cvgrade="written"\n')
+    nb = notebooks.build_notebook("hw0", tmp_path / "notebook.py", open_course(root).course)
     notebooks.write(nb, root / "assignments" / "hw0" / "hw0.ipynb")
     entries = bundles.student_entries(open_course(root).homework("hw0"))
     readme = entries["hw0/README.md"].decode()

@@ -16,7 +16,6 @@ student's submission would be graded.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course.layout import Homework
+from autograder.errors import UserError
 from autograder.grading.many import Job, grade_many
 from autograder.grading.outcome import Grading
 from autograder.quality import contract, degenerate
@@ -111,7 +111,9 @@ def count_tests(homework: Homework) -> tuple[int, int]:
 def _notebook_row(homework: Homework) -> CheckRow:
     import nbformat
 
-    root, hw, path = homework.root, homework.id, homework.notebook
+    from autograder.release import notebooks
+
+    hw, path = homework.id, homework.notebook
     if not path.is_file():
         return CheckRow("notebook", "valid, up to date", "missing", False)
     try:
@@ -119,14 +121,14 @@ def _notebook_row(homework: Homework) -> CheckRow:
         nbformat.validate(notebook)
     except Exception as err:  # noqa: BLE001 - any reading/validation problem is a failed check
         return CheckRow("notebook", "valid, up to date", f"invalid: {str(err)[:80]}", False)
-    generator = root / "solutions" / hw / "make_notebook.py"
-    if generator.is_file():
-        spec = importlib.util.spec_from_file_location(f"_make_notebook_{hw}", generator)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        if nbformat.writes(module.build_notebook()) != path.read_text():
-            return CheckRow("notebook", "valid, up to date", f"stale: run python {generator.relative_to(root)}",
-                            False)
+    source = homework.notebook_source
+    if source.is_file():
+        try:
+            built = nbformat.writes(notebooks.build_notebook(hw, source, homework.course))
+        except UserError as err:
+            return CheckRow("notebook", "valid, up to date", f"bad source: {str(err)[:80]}", False)
+        if built != path.read_text(encoding="utf-8"):
+            return CheckRow("notebook", "valid, up to date", f"stale: run cvgrade notebooks {hw}", False)
     return CheckRow("notebook", "valid, up to date", "ok", True)
 
 

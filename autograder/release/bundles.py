@@ -124,8 +124,8 @@ def student_entries(homework: Homework) -> dict[str, bytes]:
     course, root, hw, assignment = homework.course, homework.root, homework.id, homework.assignment
     folder = homework.stubs
     pins = read_pins(root / PINS_FILE)
-    # The written part ships only once the notebook has its cells (its generator calls
-    # notebooks.written_cells): the README must not promise questions the notebook lacks.
+    # The written part ships only once the notebook has its cells (its source's written
+    # directive): the README must not promise questions the notebook lacks.
     notebook = homework.notebook
     questions = assignment.written if notebook.is_file() and written.ANSWER_TAG.encode() in notebook.read_bytes() \
         else []

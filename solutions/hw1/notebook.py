@@ -1,42 +1,36 @@
-"""Build ``assignments/hw1/hw1.ipynb`` from the cells below (run: python solutions/hw1/make_notebook.py).
+# The source of assignments/hw1/hw1.ipynb, in jupytext's percent format. Edit it here, then
+# run `cvgrade notebooks hw1`. The directives (cvgrade=..., your_turn=..., how-to-work) are
+# explained in autograder/release/notebooks.py.
 
-The notebook is generated, never edited by hand: ``cvgrade check`` compares the committed
-file with ``build_notebook()`` byte for byte. Cell ids are fixed (``cell-00``, ...), and no
-outputs are stored, so the same source always gives the same file.
-"""
-from pathlib import Path
+# %% [markdown]
+# # HW1: Backprop and CNNs
+#
+# You will build the layers of a convolutional network in numpy (`layers.py`), check every
+# backward pass with finite differences (`gradcheck.py`), and then move to torch
+# (`models.py`): a residual block, a small CNN and its training loop.
+#
+# This notebook uses **your** modules from this folder. Run it top to bottom once your code
+# passes the public tests (`pytest tests`). It shows:
+#
+# 1. a gradient check of every layer (backprop on a computation graph, verified numerically);
+# 2. the XOR problem: a linear classifier cannot solve it, two layers with a ReLU can;
+# 3. your `SmallCNN` trained on real handwritten digits (scikit-learn's `load_digits`, shipped
+#    with the library: no downloads): loss curve, accuracy and confusion matrix;
+# 4. the filters your network learned in its first layer, and their spectra (HW0's Fourier
+#    view of filtering).
 
-import nbformat
-
-from autograder.release.notebooks import build, check_cell, write, written_cells
-
-OUT = Path(__file__).resolve().parents[2] / "assignments" / "hw1" / "hw1.ipynb"
-
-CELLS = [
-    ("md", r"""# HW1: Backprop and CNNs
-
-You will build the layers of a convolutional network in numpy (`layers.py`), check every
-backward pass with finite differences (`gradcheck.py`), and then move to torch
-(`models.py`): a residual block, a small CNN and its training loop.
-
-This notebook uses **your** modules from this folder. Run it top to bottom once your code
-passes the public tests (`pytest tests`). It shows:
-
-1. a gradient check of every layer (backprop on a computation graph, verified numerically);
-2. the XOR problem: a linear classifier cannot solve it, two layers with a ReLU can;
-3. your `SmallCNN` trained on real handwritten digits (scikit-learn's `load_digits`, shipped
-   with the library: no downloads): loss curve, accuracy and confusion matrix;
-4. the filters your network learned in its first layer, and their spectra (HW0's Fourier
-   view of filtering)."""),
-    ("code", r"""import sys
+# %%
+import sys
 from pathlib import Path
 
 # Make the course's `shared` package importable (it sits at the top of the course folder).
 for folder in (Path.cwd(), *Path.cwd().parents):
     if (folder / "shared" / "data.py").is_file():
         sys.path.insert(0, str(folder))
-        break"""),
-    ("code", r"""import gradcheck
+        break
+
+# %%
+import gradcheck
 import layers
 import matplotlib.pyplot as plt
 import models
@@ -48,27 +42,45 @@ from shared.notebook_checks import check  # runs the public tests of the functio
 from shared.real_data import digits  # sklearn's 1,797 real 8x8 digits, as 32x32 images
 
 torch.set_num_threads(1)   # small convolutions: one thread is fastest (and what the grader uses)
-rng = np.random.default_rng(0)"""),
-    ("md", r"""## 0. Check your modules as you go
+rng = np.random.default_rng(0)
 
-Each cell below runs the public tests of a group of functions on your files as they are now
-(edit, save, re-run the cell: no kernel restart needed) and lists what passes and what
-fails, with the same messages as `pytest tests` in a terminal. The rest of the notebook
-needs all of them to pass."""),
-    check_cell("affine_forward", "affine_backward", "relu"),
-    check_cell("conv_forward", "conv_backward", "maxpool"),
-    check_cell("batchnorm_forward", "spatial_batchnorm_forward", "dropout", "dropout_forward"),
-    check_cell("softmax", "cross_entropy_loss"),
-    check_cell("numerical_gradient", "numerical_gradient_array", "relative_error"),
-    check_cell("ResidualBlock", "SmallCNN", "accuracy"),
-    ("md", r"""## 1. Gradient checks
+# %% [markdown]
+# ## 0. Check your modules as you go
+#
+# Each cell below runs the public tests of a group of functions on your files as they are now
+# (edit, save, re-run the cell: no kernel restart needed) and lists what passes and what
+# fails, with the same messages as `pytest tests` in a terminal. The rest of the notebook
+# needs all of them to pass.
 
-For every layer, `numerical_gradient_array(f, x, dout)` estimates the gradient of
-`sum(f(x) * dout)` by central differences; your backward pass computes the same quantity
-exactly. A relative error below about `1e-7` means the backward pass is right; `1e-2` or
-more means it is wrong. (ReLU and max pooling have kinks: a random input almost never sits
-exactly on one.)"""),
-    ("code", r"""def check_layer(name, forward, backward, inputs, argnames):
+# %% tags=["check"]
+check("affine_forward", "affine_backward", "relu")
+
+# %% tags=["check"]
+check("conv_forward", "conv_backward", "maxpool")
+
+# %% tags=["check"]
+check("batchnorm_forward", "spatial_batchnorm_forward", "dropout", "dropout_forward")
+
+# %% tags=["check"]
+check("softmax", "cross_entropy_loss")
+
+# %% tags=["check"]
+check("numerical_gradient", "numerical_gradient_array", "relative_error")
+
+# %% tags=["check"]
+check("ResidualBlock", "SmallCNN", "accuracy")
+
+# %% [markdown]
+# ## 1. Gradient checks
+#
+# For every layer, `numerical_gradient_array(f, x, dout)` estimates the gradient of
+# `sum(f(x) * dout)` by central differences; your backward pass computes the same quantity
+# exactly. A relative error below about `1e-7` means the backward pass is right; `1e-2` or
+# more means it is wrong. (ReLU and max pooling have kinks: a random input almost never sits
+# exactly on one.)
+
+# %%
+def check_layer(name, forward, backward, inputs, argnames):
     # Compare backward(dout, cache) with numerical gradients for every input array.
     out, cache = forward(*inputs)
     dout = rng.normal(size=out.shape)
@@ -109,15 +121,20 @@ scores, labels = rng.normal(size=(6, 4)), rng.integers(0, 4, size=6)
 loss, dscores = layers.cross_entropy_loss(scores, labels)
 numeric = gradcheck.numerical_gradient(lambda s: layers.cross_entropy_loss(s, labels)[0], scores)
 print(f"{'cross-entropy':<20} dscores: {gradcheck.relative_error(dscores, numeric):.1e}   "
-      f"(loss {loss:.3f}; equal scores would give log 4 = {np.log(4):.3f})")"""),
-    ("md", r"""## 2. XOR: why depth (and a non-linearity) matters
+      f"(loss {loss:.3f}; equal scores would give log 4 = {np.log(4):.3f})")
 
-The four corners of a square, labelled by whether the signs of the coordinates differ. No
-line separates the classes, so a linear classifier (one affine layer + softmax) is stuck
-near 50 %. Two affine layers with a ReLU between them bend the decision boundary and solve
-it. Both are trained below with your numpy layers and plain gradient descent: the backward
-pass is the chain rule, written out layer by layer."""),
-    ("code", r"""x_xor, y_xor = make_xor(400, seed=0, noise=0.15)
+
+# %% [markdown]
+# ## 2. XOR: why depth (and a non-linearity) matters
+#
+# The four corners of a square, labelled by whether the signs of the coordinates differ. No
+# line separates the classes, so a linear classifier (one affine layer + softmax) is stuck
+# near 50 %. Two affine layers with a ReLU between them bend the decision boundary and solve
+# it. Both are trained below with your numpy layers and plain gradient descent: the backward
+# pass is the chain rule, written out layer by layer.
+
+# %%
+x_xor, y_xor = make_xor(400, seed=0, noise=0.15)
 
 
 def train_xor(hidden, steps=1500, lr=0.5, seed=0):
@@ -167,16 +184,21 @@ axes[2].set_ylabel("cross-entropy")
 axes[2].legend()
 axes[2].set_title("training loss")
 plt.tight_layout()
-plt.show()"""),
-    ("md", r"""## 3. A small CNN on real handwritten digits
+plt.show()
 
-`shared.real_data.digits()` returns the 1,797 digits of scikit-learn's `load_digits`
-(scanned handwriting from 43 people, 8x8 pixels with 17 grey levels, shipped inside the
-library: no downloads), each pixel repeated into a 4x4 block so your 32x32 `SmallCNN` takes
-them as they are. Your `SmallCNN(num_classes=10)` is trained with your `train_classifier`;
-the graded run uses a different seeded split of the same kind (1,297 for training, 500 held
-out), one CPU thread and 60 s, and gives full points at 93 % held-out accuracy."""),
-    ("code", r"""x_digits, y_digits = digits()
+
+# %% [markdown]
+# ## 3. A small CNN on real handwritten digits
+#
+# `shared.real_data.digits()` returns the 1,797 digits of scikit-learn's `load_digits`
+# (scanned handwriting from 43 people, 8x8 pixels with 17 grey levels, shipped inside the
+# library: no downloads), each pixel repeated into a 4x4 block so your 32x32 `SmallCNN` takes
+# them as they are. Your `SmallCNN(num_classes=10)` is trained with your `train_classifier`;
+# the graded run uses a different seeded split of the same kind (1,297 for training, 500 held
+# out), one CPU thread and 60 s, and gives full points at 93 % held-out accuracy.
+
+# %%
+x_digits, y_digits = digits()
 order = np.random.default_rng(1).permutation(len(y_digits))
 x_train, y_train = x_digits[order[:1297]], y_digits[order[:1297]]
 x_test, y_test = x_digits[order[1297:]], y_digits[order[1297:]]
@@ -187,8 +209,10 @@ for ax, image, label in zip(axes.ravel(), x_train, y_train, strict=False):
     ax.set_title(f"label {label}", fontsize=9)
     ax.axis("off")
 plt.tight_layout()
-plt.show()"""),
-    ("code", r"""import time
+plt.show()
+
+# %%
+import time
 
 torch.manual_seed(0)
 model = models.SmallCNN(num_classes=10)
@@ -214,14 +238,18 @@ with torch.no_grad():
     predicted = model(torch.from_numpy(x_test)).argmax(dim=1).numpy()
 confusion = np.zeros((10, 10), dtype=int)
 np.add.at(confusion, (y_test, predicted), 1)
-print(confusion)"""),
-    ("md", r"""## 4. What the first layer learned
+print(confusion)
 
-The first convolution's filters act directly on pixels, like the hand-made filters of HW0.
-Below each filter is the magnitude of its 2-D Fourier transform (zero-padded to 32x32,
-centred): most learned filters are band-pass or high-pass, edge and corner detectors,
-with a few smooth (low-pass) ones."""),
-    ("code", r"""first_conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
+# %% [markdown]
+# ## 4. What the first layer learned
+#
+# The first convolution's filters act directly on pixels, like the hand-made filters of HW0.
+# Below each filter is the magnitude of its 2-D Fourier transform (zero-padded to 32x32,
+# centred): most learned filters are band-pass or high-pass, edge and corner detectors,
+# with a few smooth (low-pass) ones.
+
+# %%
+first_conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
 filters = first_conv.weight.detach().numpy()[:, 0]            # (F, k, k)
 count = min(len(filters), 8)
 fig, axes = plt.subplots(2, count, figsize=(1.6 * count, 3.4), squeeze=False)
@@ -235,21 +263,15 @@ for i in range(count):
     axes[1, i].axis("off")
 axes[1, 0].set_title("|FFT|, centred", fontsize=9)
 plt.tight_layout()
-plt.show()"""),
-    ("md", r"""## Questions to think about
+plt.show()
 
-* Why does the gradient check use central differences, and why must `x` be restored exactly?
-* In the XOR experiment, what does the ReLU add that a second affine layer alone would not?
-  (Two affine layers in a row are still one affine map.)
-* Compare the learned filters with HW0's derivative and Laplacian filters: which ones
-  look alike, and what do their spectra tell you?"""),
-]
+# %% [markdown]
+# ## Questions to think about
+#
+# * Why does the gradient check use central differences, and why must `x` be restored exactly?
+# * In the XOR experiment, what does the ReLU add that a second affine layer alone would not?
+#   (Two affine layers in a row are still one affine map.)
+# * Compare the learned filters with HW0's derivative and Laplacian filters: which ones
+#   look alike, and what do their spectra tell you?
 
-
-def build_notebook() -> nbformat.NotebookNode:
-    """The notebook as an nbformat v4 node: fixed cell ids, no outputs, deterministic."""
-    return build([lambda: CELLS, lambda: written_cells("hw1")])
-
-
-if __name__ == "__main__":
-    write(build_notebook(), OUT)
+# %% [markdown] cvgrade="written"
