@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 from platform_helpers import HIDDEN_TESTS, OTHER_REFERENCE, PUBLIC_TESTS, REPO, TOY_COURSE, TOY_REFERENCE, cvgrade
 
+from autograder.course.config import load_course
 from autograder.quality.degenerate import (
     MAX_SHARE,
     VARIANTS,
@@ -27,9 +27,9 @@ from autograder.quality.degenerate import (
 from autograder.release.bundles import RELEASE_PYTEST_INI
 from shared.source_checks import module_problem
 
-COURSE = yaml.safe_load((REPO / "course.yaml").read_text())
-SHIPPED_STUBS = [(a["id"], name) for a in COURSE["assignments"] for name in a["files"]
-                 if (REPO / "assignments" / a["id"] / name).is_file()]
+COURSE = load_course(REPO / "course.yaml")       # defaults merged: every module's forbidden list
+SHIPPED_STUBS = [(a.id, name) for a in COURSE.assignments for name in a.files
+                 if (REPO / "assignments" / a.id / name).is_file()]
 
 STUB = '''
 """A stub module."""
@@ -99,7 +99,7 @@ def load(variant: str) -> dict:
 def test_variants_of_every_shipped_stub_keep_signatures_and_leave_nothing_unimplemented(hw, name):
     stub = (REPO / "assignments" / hw / name).read_text()
     reference = REPO / "solutions" / hw / name
-    forbidden = next(a for a in COURSE["assignments"] if a["id"] == hw).get("forbidden_imports", {}).get(name, [])
+    forbidden = COURSE.assignment(hw).forbidden_imports.get(name, [])
     before = functions(stub)
     graded = [q for q, f in before.items() if is_graded(f)]
     assert graded, f"{hw}/{name}: no function of the stub raises NotImplementedError"

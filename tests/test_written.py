@@ -83,6 +83,7 @@ def test_bad_written_questions_are_one_line(tmp_path, written_yaml, message):
     first = text.index("    written:")
     end = text.index("    due:", first)
     (tmp_path / "course.yaml").write_text(text[:first] + f"    written: {written_yaml}\n" + text[end:])
+    shutil.copyfile(REPO / "constraints.txt", tmp_path / "constraints.txt")
     with pytest.raises(UserError, match=re.escape(message)):
         load_course(tmp_path / "course.yaml")
 
@@ -106,6 +107,7 @@ def test_no_written_questions_no_cells(tmp_path):
     text = (REPO / "course.yaml").read_text()
     text = re.sub(r"\n    written:.*?(?=\n    due:)", "", text, flags=re.S)
     (tmp_path / "course.yaml").write_text(text)
+    shutil.copyfile(REPO / "constraints.txt", tmp_path / "constraints.txt")
     assert notebooks.written_cells(load_course(tmp_path / "course.yaml").assignment("hw0").written) == []
 
 
