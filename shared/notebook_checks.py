@@ -40,7 +40,7 @@ class Outcome:
 
 
 @dataclass
-class CheckReport:
+class PublicTestRun:
     """What ``check`` returns: shown as a table in Jupyter and as text in a terminal."""
 
     names: tuple[str, ...]
@@ -82,15 +82,15 @@ class CheckReport:
                 f"<table>{rows}</table></div>")
 
 
-def check(*names: str, folder: str | os.PathLike | None = None, timeout: float = 300) -> CheckReport:
+def check(*names: str, folder: str | os.PathLike | None = None, timeout: float = 300) -> PublicTestRun:
     """Run the public tests of ``names`` (functions or modules) on the current files.
 
     ``folder``: the homework folder (with ``tests/``); default: the working directory, which
-    is the notebook's own folder in Jupyter. Returns a ``CheckReport`` (displayed as a table);
+    is the notebook's own folder in Jupyter. Returns a ``PublicTestRun`` (displayed as a table);
     never raises for failing tests, so a notebook runs on past a failing check.
     """
     folder = Path(folder or os.getcwd()).resolve()
-    report = CheckReport(tuple(names))
+    report = PublicTestRun(tuple(names))
     tests = folder / "tests"
     if not tests.is_dir():
         report.problem = f"no tests/ folder in {folder}"

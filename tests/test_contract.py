@@ -8,6 +8,7 @@ import pytest
 from platform_helpers import REPO
 
 from autograder.course.config import load_course
+from autograder.course.layout import open_course
 from autograder.quality import contract
 
 HOMEWORKS = [a.id for a in load_course(REPO / "course.yaml").assignments
@@ -54,3 +55,21 @@ def test_defaults_compare_as_literals_and_commas_inside_them_are_kept(tmp_path):
         (tmp_path / side / "hwx" / "m.py").write_text('def f(a, sizes=(1,2), name="x, y"):\n    pass\n')
     report = contract.check(spec, tmp_path / "assignments/hwx", tmp_path / "solutions/hwx")
     assert report.ok and report.names == 2, report.problems
+
+
+@pytest.mark.parametrize("hw", HOMEWORKS)
+def test_stub_and_reference_carry_the_same_docstrings(hw):
+    """One docstring, two copies: a rule stated to the student is the rule the TAs read."""
+    homework = open_course(REPO).homework(hw)
+    report = contract.docstrings(homework.stubs, homework.reference, homework.files)
+    assert report.names > 0 and report.ok, "\n".join(report.problems)
+
+
+def test_a_docstring_edited_on_one_side_is_caught(tmp_path):
+    root = _copy(tmp_path)
+    stub = root / "assignments" / "hw0" / "filters.py"
+    text = stub.read_text()
+    opening = text.index('"""', text.index("def convolve2d("))
+    stub.write_text(text[:opening] + '"""Edited. ' + text[opening + 3:])
+    report = contract.docstrings(root / "assignments" / "hw0", root / "solutions" / "hw0", ["filters.py", "fourier.py"])
+    assert report.problems == [f"{stub}: `convolve2d`'s docstring differs from {root / 'solutions/hw0/filters.py'}'s"]
