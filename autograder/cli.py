@@ -1,8 +1,11 @@
 """``cvgrade``: the instructor's command (also ``python -m autograder``).
 
-Each command is a thin layer over one module: ``grade`` -> runner.grade, ``build`` ->
-bundles, ``check`` -> checks, ``simulate`` -> bundles + the bundle's own run_autograder,
-``gradescope`` -> gradescope.run (what run_autograder calls), ``notebooks`` -> notebooks.
+Each command opens the course once (``course.layout.open_course``) and is a thin layer over
+one module: ``grade`` -> grading.runner.grade, ``check`` -> quality.checks, ``build`` ->
+release.bundles, ``simulate`` -> release.simulate, ``notebooks`` -> release.notebooks,
+``batch`` / ``similarity`` / ``gradebook`` -> regrading, ``gradescope`` ->
+grading.gradescope.run (what run_autograder calls), ``grade-one`` -> one grading of
+grading.many's "process" mode.
 Exit status: 0 done, 1 a check or grade could not be completed as asked, 2 bad usage or input
 (one line, no traceback).
 """
@@ -127,19 +130,15 @@ def notebooks_command(ctx: _Context, hw: tuple[str, ...]) -> None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="write Gradescope's results.json here")
 @click.option("--public-only", is_flag=True, help="run only the public tests")
-@click.option("--only-module", hidden=True, help="(check) run only the tests of this module")
-@click.option("--skip-training", is_flag=True, hidden=True, help="(check) skip tests marked training")
 @pass_context
-def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, public_only: bool,
-          only_module: str | None, skip_training: bool) -> None:
+def grade(ctx: _Context, hw: str, submission: tuple[Path, ...], json_path: Path | None, public_only: bool) -> None:
     """Grade a submission (folder, .zip or .py files) with public and hidden tests."""
     from autograder.grading.results import write_atomic
     from autograder.grading.runner import grade as run_grade
 
     homework = ctx.homework(hw)
     with _results_on_user_error(json_path):
-        results = run_grade(homework, list(submission), public_only=public_only, only_module=only_module,
-                            skip_training=skip_training)
+        results = run_grade(homework, list(submission), public_only=public_only)
     click.echo(results_table(results.to_json()))
     if json_path is not None:
         write_atomic(json_path, results.to_json())
