@@ -81,14 +81,15 @@ def list_command(ctx: _Context) -> None:
               help="gradings run in parallel")
 @click.option("--only", type=click.Choice(["degenerate"]),
               help="run only these checks (degenerate: the do-nothing submissions made from the stubs)")
+@click.option("--cold", is_flag=True, help="start every worker cold (no fork server)")
 @pass_context
-def check(ctx: _Context, hw: tuple[str, ...], jobs: int, only: str | None) -> None:
+def check(ctx: _Context, hw: tuple[str, ...], jobs: int, only: str | None, cold: bool) -> None:
     """Prove each homework is sound: reference full, stubs zero, every mutant caught, nothing paid for nothing."""
     from autograder.quality.checks import check_homework
 
     failed = False
     for homework in ctx.homeworks(hw):
-        report = check_homework(homework, jobs=jobs, only=only, echo=click.echo)
+        report = check_homework(homework, jobs=jobs, only=only, warm=not cold, echo=click.echo)
         click.echo(report.table())
         failed |= not report.ok
     sys.exit(1 if failed else 0)

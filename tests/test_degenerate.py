@@ -296,6 +296,15 @@ def test_a_sound_course_holds_every_degenerate_to_zero(tmp_path):
     assert all(f"  hw0 degenerate {v}: 0/10" in proc.stdout for v in VARIANTS), proc.stdout
 
 
+def test_cold_workers_give_the_same_check_report(leaky_root):
+    """check forks its gradings' workers from a fork server; --cold starts each one cold: same table."""
+    warm = cvgrade("check", "hw0", root=leaky_root, timeout=240)
+    cold = cvgrade("check", "hw0", "--cold", root=leaky_root, timeout=240)
+    assert warm.returncode == cold.returncode == 1, warm.stdout + cold.stdout
+    table = warm.stdout[warm.stdout.index("\nhw0: "):]            # after the progress lines (completion order)
+    assert "reference scores full marks" in table and cold.stdout[cold.stdout.index("\nhw0: "):] == table
+
+
 def test_an_unknown_only_is_one_line_and_exit_2(leaky_root):
     proc = cvgrade("check", "hw0", "--only", "mutantz", root=leaky_root, timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""

@@ -10,8 +10,9 @@ points; no degenerate submission generated from the stubs (``autograder.quality.
 graded function returns zeros, its input, a constant or None, or raises ValueError) scores
 more than ``degenerate.MAX_SHARE`` of the points; the notebook is valid nbformat and up to
 date with its generator; the spec's names exist (``contract``: docs/spec/hwN.md against the code,
-). Each grading runs as its own ``cvgrade grade`` process, exactly as a
-student's submission would be graded.
+). Each grading runs in a process of its own (``grade_many``), exactly as a student's
+submission would be graded in ``cvgrade batch``: its worker forked from one fork server that
+preloaded numpy/torch (``warm=False``, ``cvgrade check --cold``: every worker starts cold).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,9 +177,40 @@ def _degenerate_row(label: str, outcome: Grading, points: float) -> CheckRow:
     return CheckRow(what, expected, got, document["score"] <= limit + 1e-9 and outcome.graded, details)
 
 
-def check_homework(homework: Homework, *, jobs: int = 2, only: str | None = None,
+@contextlib.contextmanager
+def _warm_workers(homework: Homework, warm: bool) -> Iterator[None]:
+    """Workers of the gradings inside forked from one fork server (as ``cvgrade batch`` does).
+
+    A cold worker imports numpy (and torch: ~1 s of CPU) for each of a homework's ~60-80
+    gradings; the fork server imports them once. The forked gradings are this process's direct
+    children, which the server answers; a server that cannot start leaves them cold.
+    """
+    from autograder.isolation.zygote_client import ENV_VAR, ForkServer, ForkServerError
+
+    saved = os.environ.pop(ENV_VAR, None)
+    server = ForkServer(["numpy", "torch"] if homework.uses_torch else ["numpy"]) if warm else None
+    try:
+        if server is not None:
+            try:
+                os.environ[ENV_VAR] = server.start()
+            except ForkServerError:
+                server = None
+        yield
+    finally:
+        os.environ.pop(ENV_VAR, None)
+        if saved is not None:
+            os.environ[ENV_VAR] = saved
+        if server is not None:
+            server.close()
+
+
+def check_homework(homework: Homework, *, jobs: int = 2, only: str | None = None, warm: bool = True,
                    echo: Callable[[str], None] = print) -> CheckReport:
-    """The check report of ``homework``; ``only="degenerate"`` grades the degenerate variants alone."""
+    """The check report of ``homework``; ``only="degenerate"`` grades the degenerate variants alone.
+
+    ``warm``: every grading's worker is forked from one fork server (``_warm_workers``); else
+    each starts cold, as ``cvgrade grade`` does.
+    """
     hw = homework.id
     report = CheckReport(hw)
     report.rows.append(CheckRow("course.yaml", "valid", "ok", True))
@@ -242,11 +274,12 @@ def check_homework(homework: Homework, *, jobs: int = 2, only: str | None = None
         # evaluation only, and a probe that pays for an untrained model is what they look for.
         first = [Job(label, (folder,), only_module=module_of(label), skip_training=True)
                  if label.startswith("mutant ") else Job(label, (folder,)) for label, folder in jobs_to_run.items()]
-        outcomes = grade_many(homework, first, parallel=jobs, on_done=done)
-        survivors = [Job(label, (jobs_to_run[label],), only_module=module_of(label))
-                     for label, outcome in outcomes.items()
-                     if label.startswith("mutant ") and outcome.graded and outcome.lost <= 1e-9]
-        outcomes.update(grade_many(homework, survivors, parallel=jobs, on_done=done))
+        with _warm_workers(homework, warm):
+            outcomes = grade_many(homework, first, parallel=jobs, on_done=done)
+            survivors = [Job(label, (jobs_to_run[label],), only_module=module_of(label))
+                         for label, outcome in outcomes.items()
+                         if label.startswith("mutant ") and outcome.graded and outcome.lost <= 1e-9]
+            outcomes.update(grade_many(homework, survivors, parallel=jobs, on_done=done))
 
     degenerates = [_degenerate_row(f"degenerate {variant}", outcomes[f"degenerate {variant}"], points)
                    for variant in degenerate.VARIANTS if f"degenerate {variant}" in outcomes]
