@@ -1,4 +1,11 @@
-"""Fixtures for the platform's own tests (helpers and the toy course in platform_helpers.py)."""
+"""Fixtures for the platform's own tests (helpers and the toy course in platform_helpers.py).
+
+``make test`` runs them on two pytest-xdist workers (``-n 2 --dist loadgroup``): the slowest
+tests are handed out first (``SLOWEST_FIRST``) so that the two workers end together, and the
+tests that look at machine-wide state (``MACHINE_WIDE``: every process named ``sleep 4242``,
+the disk usage of ``/tmp``) run one at a time, in their module's order, in one worker
+(``platform_helpers.MACHINE_WIDE``).
+"""
 from __future__ import annotations
 
 import shutil
@@ -8,6 +15,19 @@ import pytest
 from platform_helpers import HIDDEN_TESTS, OTHER_REFERENCE, PUBLIC_TESTS, REPO, TOY_COURSE, TOY_REFERENCE, TOY_STUB
 
 from autograder.release.bundles import RELEASE_PYTEST_INI
+
+# Test functions by how long they take (seconds on two idle cores, docs/test-durations.txt),
+# slowest first; each one's cases keep their order. Every other test comes after them, in order.
+SLOWEST_FIRST = ["test_cvgrade_check", "test_student_release_as_a_student_uses_it",
+                 "test_notebook_executes_against_the_reference", "test_simulate_gives_the_reference_full_marks"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist only: the slowest tests at the front of the queue (a stable sort)."""
+    if not hasattr(config, "workerinput"):         # set in an xdist worker only
+        return
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(getattr(item, "originalname", item.name), len(rank)))
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,9 @@ from pathlib import Path
 import jsonschema
 
 REPO = Path(__file__).resolve().parents[1]
+# The pytest-xdist group (``make test`` runs two workers) of the tests that look at machine-wide state:
+# they run one at a time, in one worker (tests/conftest.py).
+MACHINE_WIDE = "machine-wide"
 SPEC_SCHEMA = REPO / "docs" / "spec" / "gradescope-results.schema.json"
 SCHEMA = json.loads((REPO / "autograder" / "grading" / "schema" / "results.schema.json").read_text())
 

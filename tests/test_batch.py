@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, TOY_STUB, cvgrade, grade_sources
+from platform_helpers import MACHINE_WIDE, OTHER_REFERENCE, TOY_REFERENCE, TOY_STUB, cvgrade, grade_sources
 
 from autograder.isolation.zygote_client import ENV_VAR, ForkServer, ForkServerError, spawn
 
@@ -214,6 +214,7 @@ def _hostile_cases() -> dict:
     return CASES
 
 
+@pytest.mark.xdist_group(MACHINE_WIDE)          # the corpus starts and checks for `sleep 4242` (test_hostile)
 @pytest.mark.parametrize("case", list(_hostile_cases()))
 def test_hostile_corpus_through_the_fork_server(toy_root, tmp_path, fork_server, case):
     """Every hostile case scores exactly as with a cold start, and leaves nothing behind."""

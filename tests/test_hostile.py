@@ -14,7 +14,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from platform_helpers import OTHER_REFERENCE, TOY_REFERENCE, cvgrade, grade_sources, validate_results
+from platform_helpers import MACHINE_WIDE, OTHER_REFERENCE, TOY_REFERENCE, cvgrade, grade_sources, validate_results
+
+# One worker, in this order: "nothing left behind" counts every `sleep 4242` on the machine, and
+# the last tests read what the hostile gradings before them did (see conftest).
+pytestmark = pytest.mark.xdist_group(MACHINE_WIDE)
 
 DOUBLE = "return 2 * np.asarray(x, dtype=np.float64)"
 ADD = "return a + b"

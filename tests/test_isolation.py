@@ -26,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from platform_helpers import HIDDEN_TESTS, OTHER_REFERENCE, REPO, TOY_REFERENCE, validate_results
+from platform_helpers import HIDDEN_TESTS, MACHINE_WIDE, OTHER_REFERENCE, REPO, TOY_REFERENCE, validate_results
 
 MARKER = "CVGRADE-SECRET-MARKER-4f1c9e"      # in the reference, the hidden tests, every copy
 # How an attack spells it: never whole in its own source (which it may find and read).
@@ -228,6 +228,7 @@ def test_shm_sysv_and_tmp_are_private_and_gone_after_grading(course, tmp_path, p
     assert str(key) not in keys
 
 
+@pytest.mark.xdist_group(MACHINE_WIDE)      # measures /tmp's disk usage: not beside another grading of ours
 @pytest.mark.parametrize("path", PATHS)
 def test_filling_tmp_is_bounded_and_private(course, tmp_path, path):
     before = shutil.disk_usage("/tmp").used
