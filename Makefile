@@ -19,7 +19,7 @@ venv: $(STAMP)
 # Two pytest-xdist workers; the slowest tests first, machine-wide ones in one worker (tests/conftest.py).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 # The bundles where they really run: a clean Debian 12 root (debootstrap, cached in
 # /var/cache/cvgrade-image), Gradescope's layout, no CAP_SYS_ADMIN; and a student's set-up in it.
