@@ -2,7 +2,7 @@
 
 ``make test`` runs them on two pytest-xdist workers (``-n 2 --dist loadgroup``): the slowest
 tests are handed out first (``SLOWEST_FIRST``) so that the two workers end together, and the
-tests that look at machine-wide state (``MACHINE_WIDE``: every process named ``sleep 4242``,
+tests that look at machine-wide state (``MACHINE_WIDE``: every ``sleep 4242.<pid>`` of this run,
 the disk usage of ``/tmp``) run one at a time, in their module's order, in one worker
 (``platform_helpers.MACHINE_WIDE``).
 """

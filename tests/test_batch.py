@@ -214,7 +214,7 @@ def _hostile_cases() -> dict:
     return CASES
 
 
-@pytest.mark.xdist_group(MACHINE_WIDE)          # the corpus starts and checks for `sleep 4242` (test_hostile)
+@pytest.mark.xdist_group(MACHINE_WIDE)          # the corpus starts `sleep 4242.<pid>` (test_hostile)
 @pytest.mark.parametrize("case", list(_hostile_cases()))
 def test_hostile_corpus_through_the_fork_server(toy_root, tmp_path, fork_server, case):
     """Every hostile case scores exactly as with a cold start, and leaves nothing behind."""

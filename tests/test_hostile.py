@@ -16,9 +16,13 @@ from pathlib import Path
 import pytest
 from platform_helpers import MACHINE_WIDE, OTHER_REFERENCE, TOY_REFERENCE, cvgrade, grade_sources, validate_results
 
-# One worker, in this order: "nothing left behind" counts every `sleep 4242` on the machine, and
+# One worker, in this order: "nothing left behind" counts every `sleep 4242.<pid>` on the machine, and
 # the last tests read what the hostile gradings before them did (see conftest).
 pytestmark = pytest.mark.xdist_group(MACHINE_WIDE)
+
+# The detached process of a case below: its command line is this test run's own, so "nothing left
+# behind" finds any it left anywhere on the machine, and never another run's (a shared machine).
+DETACHED = f"sleep 4242.{os.getpid()}"
 
 DOUBLE = "return 2 * np.asarray(x, dtype=np.float64)"
 ADD = "return a + b"
@@ -66,7 +70,7 @@ CASES = {
     "fork bomb": ({"toy.py": toy(add="import os\n    while True:\n        try:\n            os.fork()\n"
                                      "        except OSError:\n            pass")}, 9),
     "detached background process": (
-        {"toy.py": toy(add="import subprocess; subprocess.Popen(['sleep', '4242'], start_new_session=True)\n"
+        {"toy.py": toy(add=f"import subprocess; subprocess.Popen({DETACHED.split()!r}, start_new_session=True)\n"
                            "    return a + b")}, 10),
     "200 MB of output": ({"toy.py": toy(add="import sys\n    for _ in range(200):\n"
                                             "        sys.stdout.write('x' * 1_000_000)\n    return a + b")}, 10),
@@ -188,7 +192,7 @@ def test_hostile_submission(toy_root, tmp_path, case):
     assert leftover_processes() == []
     if os.geteuid() == 0:
         assert "unprivileged user" in doc["output"]
-    leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
+    leftovers = subprocess.run(["pgrep", "-f", DETACHED], capture_output=True, text=True).stdout.split()
     assert leftovers == []
 
 
@@ -238,7 +242,7 @@ def test_hostile_submission_without_privilege_drop(toy_root, tmp_path, case):
     assert "Isolation (user-namespace): your code ran without privileges" in doc["output"]
     assert "LEAKED" not in doc["output"] + "".join(t["output"] for t in doc["tests"])
     assert leftover_processes() == []
-    leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
+    leftovers = subprocess.run(["pgrep", "-f", DETACHED], capture_output=True, text=True).stdout.split()
     assert leftovers == []
 
 
@@ -251,7 +255,7 @@ def test_hostile_submission_without_privilege_drop_or_namespaces(toy_root, tmp_p
     assert doc["score"] == expected, doc["output"]
     assert "Isolation (none)" in doc["output"] and "were not isolated from one another" in doc["output"]
     assert leftover_processes() == []
-    leftovers = subprocess.run(["pgrep", "-f", "sleep 4242"], capture_output=True, text=True).stdout.split()
+    leftovers = subprocess.run(["pgrep", "-f", DETACHED], capture_output=True, text=True).stdout.split()
     assert leftovers == []
 
 
