@@ -165,8 +165,12 @@ def _grade_in(homework: Homework, submission: discovery.Submission, results: Res
     targets = test_targets(homework, public_only=public_only, only_module=only_module)
     if skip_training:
         targets += ["-m", "not training"]
+    # no:unraisableexception / no:threadexception: student code runs in the worker, never in
+    # this process, and each of them ends the session with two full gc.collect() passes over
+    # everything torch loaded (a third of the CPU of a short grading, e.g. a mutant's).
     args = [*targets, "-c", str(work / "pytest.ini"), "--rootdir", str(homework.root), "--noconftest",
             "--assert=plain", "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:stepwise",
+            "-p", "no:unraisableexception", "-p", "no:threadexception",
             "-p", "shared.pytest_plugin", "-q", "--no-header", "--tb=no", "-o", "python_files=test_*.py",
             "-o", "console_output_style=classic", "-W", "ignore::DeprecationWarning"]
     try:
