@@ -70,6 +70,7 @@ def test_accuracy_against_reference(hw, ref, rng):
 
 
 @pytest.mark.points(1)
+@pytest.mark.training             # two short training runs: seconds, not milliseconds
 @pytest.mark.timeout(30)          # two short runs with the student's own number of epochs
 def test_train_classifier_is_deterministic(hw):
     """train_classifier: the same seed and initial model give the same losses, whatever the global RNG state"""

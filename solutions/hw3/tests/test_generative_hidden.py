@@ -144,6 +144,7 @@ def test_vae_structure(hw):
 
 
 @pytest.mark.points(1)
+@pytest.mark.training             # two short training runs: seconds, not milliseconds
 def test_train_vae_is_deterministic(hw):
     """train_vae: the same seed and initial model give the same losses, whatever the global RNG state; eval mode
     at the end"""
