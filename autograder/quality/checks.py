@@ -274,6 +274,9 @@ def check_homework(homework: Homework, *, jobs: int = 2, only: str | None = None
         # evaluation only, and a probe that pays for an untrained model is what they look for.
         first = [Job(label, (folder,), only_module=module_of(label), skip_training=True)
                  if label.startswith("mutant ") else Job(label, (folder,)) for label, folder in jobs_to_run.items()]
+        # The longest gradings (every test, training included) first: one left for the end
+        # would run alone while the other job slots sit idle.
+        first.sort(key=lambda job: job.key != "reference" and not job.key.startswith("alternative "))
         with _warm_workers(homework, warm):
             outcomes = grade_many(homework, first, parallel=jobs, on_done=done)
             survivors = [Job(label, (jobs_to_run[label],), only_module=module_of(label))
