@@ -101,15 +101,23 @@ def _pytest_json(folder: Path) -> dict[str, str]:
     return json.loads(report.read_text())
 
 
-def _run_check_cells(release: Path, hw: str) -> list[str]:
-    """The notebook's check cells alone, in a kernel in the release folder: their outputs."""
+def _run_first_check_cell(release: Path, hw: str) -> str:
+    """The notebook's first check cell alone, in a kernel in the release folder: its output.
+
+    One cell is enough here: every cell passing on the reference is proven by
+    test_notebook_executes_against_the_reference (the release ships that notebook byte for
+    byte), and every public test failing on the stubs by plain pytest below. What this adds is
+    ``check`` working from the unpacked release and naming the stubs' NotImplementedError; each
+    further cell would cost one more pytest process (a torch import) and prove nothing new.
+    """
     nbformat = pytest.importorskip("nbformat")
     notebook = nbformat.read(release / f"{hw}.ipynb", as_version=4)
-    cells = _check_cells(notebook)
+    cells = _check_cells(notebook)[:1]
+    assert cells, f"{hw}.ipynb has no check cells (code cells tagged 'check')"
     notebook.cells = [nbformat.v4.new_code_cell("from shared.notebook_checks import check")] + cells
     executed = _execute(notebook, release, timeout=300)
     assert _errors(executed) == []
-    return [_text(cell) for cell in executed.cells[1:]]
+    return _text(executed.cells[1])
 
 
 def _submit(release: Path, *args: str) -> subprocess.CompletedProcess:
@@ -120,14 +128,14 @@ def _submit(release: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("hw", HOMEWORKS)
 def test_student_release_as_a_student_uses_it(hw, tmp_path):
-    """Unpack the release; public tests, check cells and submit on the stubs, then submit on the reference."""
+    """Unpack the release; public tests, a check cell and submit on the stubs, then submit on the reference."""
     release = _unpack_release(hw, tmp_path)
     files = COURSE.assignment(hw).files
     (release / "DISCLOSURE.md").write_text("Collaborators: none\nSources: none\n")   # submit requires it
     stubs = _pytest_json(release)
     assert stubs and set(stubs.values()) == {"failed"}, stubs        # every test fails, none errors
-    for text in _run_check_cells(release, hw):
-        assert text.startswith("check(") and " 0 of " in text and "NotImplementedError" in text, text
+    text = _run_first_check_cell(release, hw)
+    assert text.startswith("check(") and " 0 of " in text and "NotImplementedError" in text, text
 
     (release / files[0]).rename(tmp_path / files[0])                  # a file missing: refused
     proc = _submit(release, "--no-tests")
