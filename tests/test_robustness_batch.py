@@ -128,6 +128,30 @@ def test_spoiled_gradings_are_not_graded_never_cached_never_a_score(fake_batch):
     assert sorted(gradings(tmp_path)) == sorted(["honest", *[m.replace(" ", "_") for m in SPOILED] * 2])
 
 
+def test_a_grading_that_cannot_start_is_spoiled_and_the_batch_goes_on(fake_batch, monkeypatch):
+    """fork/posix_spawn failing (EAGAIN at a process limit) spoils that one grading, not the batch."""
+    import errno
+    import os
+
+    spawn = os.posix_spawn
+
+    def posix_spawn(path, argv, *args, **kwargs):
+        if any(arg.endswith("cannot_start") for arg in argv):
+            raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        return spawn(path, argv, *args, **kwargs)
+
+    monkeypatch.setattr(os, "posix_spawn", posix_spawn)
+    results, said, tmp_path = fake_batch(["honest", "cannot start", "exit 0"], jobs=1)
+    by_key = {r.submission.key: r for r in results}
+    assert by_key["honest"].status == by_key["exit_0"].status == "graded"
+    spoiled = by_key["cannot_start"]
+    assert spoiled.status == "not graded (grader error)" and spoiled.grader_error
+    assert "could not start the grading process" in spoiled.error and "Resource temporarily" in spoiled.error
+    validate_results(spoiled.document)
+    assert csv_rows(tmp_path)["cannot_start"][4:] == ["not graded (grader error)", "", "", ""]
+    assert sorted(gradings(tmp_path)) == ["exit_0", "honest"]
+
+
 def test_a_bad_zip_is_the_students_not_the_graders(fake_batch):
     results, said, tmp_path = fake_batch(["bad zip"])
     assert results[0].status == "not graded" and not results[0].grader_error

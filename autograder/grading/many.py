@@ -10,7 +10,7 @@ worker). Two ways to start the child:
 * ``process`` (batch): a fresh interpreter, ``cvgrade grade-one``, for students'
   submissions: nothing one grading leaves in memory can reach the next.
 
-Either way the child writes its ``Grading`` as JSON; a child that crashes, is killed or
+Either way the child writes its ``Grading`` as JSON; a child that cannot start, crashes, is killed or
 overruns its deadline yields a "grader error" ``Grading`` that says so. The parent must be
 single-threaded when it forks (it is: a plain polling loop).
 """
@@ -107,11 +107,20 @@ def grade_many(homework: Homework, jobs: Iterable[Job], *, parallel: int = 1, mo
                         on_done(child.job, grading)
             if index == len(pending):
                 break
-            out = Path(tmp) / f"{index}.json"
-            if mode == "fork":
-                running.append(_fork(homework, pending[index], out, timeout_s))
-            else:
-                running.append(_spawn(homework, pending[index], out, Path(tmp) / f"{index}.err", timeout_s, env))
+            job, out = pending[index], Path(tmp) / f"{index}.json"
+            started = time.monotonic()
+            try:
+                if mode == "fork":
+                    running.append(_fork(homework, job, out, timeout_s))
+                else:
+                    running.append(_spawn(homework, job, out, Path(tmp) / f"{index}.err", timeout_s, env))
+            except OSError as err:      # EAGAIN/ENOMEM (a process limit), a missing interpreter
+                # This submission's grading is spoiled (never cached; a rerun regrades it); the rest go on.
+                grading = Grading.failed("grader error", f"could not start the grading process: {err}",
+                                         time.monotonic() - started)
+                outcomes[job.key] = grading
+                if on_done is not None:
+                    on_done(job, grading)
     return outcomes
 
 
