@@ -237,6 +237,23 @@ def test_cli_similarity_writes_report_and_refuses_bad_input(tmp_path):
     assert proc.returncode == 2 and "unknown homework" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_two_runs_report_the_same_numbers_whatever_the_hash_seed(tmp_path):
+    """Python's hash() is salted per process (PYTHONHASHSEED); the k-gram hashes must not be."""
+    src = sources("hw0")
+    write(tmp_path / "c" / "giver", src["ref"])
+    write(tmp_path / "c" / "taker", {"filters.py": src["stub"]["filters.py"],
+                                     "fourier.py": disguise(src["ref"]["fourier.py"], 7)})
+    write(tmp_path / "c" / "honest", src["alt"])
+    tables = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}.csv"
+        proc = cvgrade("similarity", "hw0", str(tmp_path / "c"), "--csv", str(out), env={"PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        tables.append(out.read_text())
+    assert tables[0] == tables[1], tables
+    assert similarity.kgram_hashes("abcdefgh", 4).tolist() == similarity.kgram_hashes("xabcdefgh", 4)[1:].tolist()
+
+
 def test_missing_copydetect_is_one_line(monkeypatch, tmp_path):
     from autograder.errors import UserError
 

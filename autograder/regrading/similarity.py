@@ -151,6 +151,30 @@ def _winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     return np.unique(np.arange(len(windows)) + rightmost)
 
 
+_KGRAM_BASE = np.uint64(0x100000001B3)       # odd: every character shifts every later power
+
+
+def kgram_hashes(text: str, k: int) -> np.ndarray:
+    """int64 hashes of every ``k``-character window of ``text`` (``len(text) - k + 1`` of them).
+
+    The same in every process: copydetect's ``hashed_kgrams`` hashes with Python's ``hash()``,
+    which ``PYTHONHASHSEED`` salts per process, so winnowing kept different k-grams and two runs
+    on the same submissions reported different similarities. A polynomial hash modulo 2**64
+    (vectorised), then splitmix64's finaliser so that a window's minimum is a fair sample.
+    """
+    if len(text) < k:
+        return np.zeros(0, np.int64)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    powers = _KGRAM_BASE ** np.arange(k - 1, -1, -1, dtype=np.uint64)    # wraps modulo 2**64, as meant
+    h = np.lib.stride_tricks.sliding_window_view(codes, k) @ powers
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h.view(np.int64)
+
+
 @dataclass
 class Fingerprint:
     """What copydetect's ``compare_files`` reads of a ``CodeFingerprint`` (``offsets`` empty:
@@ -175,12 +199,10 @@ class Fingerprint:
 
 
 def _fingerprint(code: str, boilerplate: np.ndarray | None, window: int = WINDOW) -> Fingerprint:
-    """copydetect's fingerprint of ``code``: its k-gram hashes (``hashed_kgrams``), winnowed,
+    """copydetect's fingerprint of ``code``: its k-gram hashes (``kgram_hashes``), winnowed,
     less the boilerplate's, with where each occurs and how many characters they cover."""
-    from copydetect.utils import hashed_kgrams
-
     filtered = normalise(code)[0]
-    hashes = hashed_kgrams(filtered, K)
+    hashes = kgram_hashes(filtered, K)
     if not len(hashes):
         return Fingerprint(code, K, filtered, set(), {}, 0)
     idx = _winnow(hashes, window)
