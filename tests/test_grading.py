@@ -6,6 +6,7 @@ that results.json is valid, and what the student is told.
 """
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -112,6 +113,78 @@ def test_importlib_forbidden_import_is_refused_in_the_worker(toy_root, tmp_path)
     doc = grade_sources(toy_root, tmp_path, {"toy.py": source, "other.py": OTHER_REFERENCE})
     assert doc["score"] == 9
     assert "may not import scipy" in by_name(doc)["add: two numbers"]["output"]
+
+
+TORCH_BY_THE_BACK_DOOR = TOY_REFERENCE.replace("def add(a, b):\n    return a + b", """
+def add(a, b):
+    import importlib
+    T = importlib.import_module("to" + "rch")      # already in sys.modules: no finder is asked
+    return float(T.tensor(a) + T.tensor(b))
+
+
+def as_array(t):
+    return np.asarray(t)                           # reading out a tensor another module hands over
+""").replace("    return 2 * np.asarray(x, dtype=np.float64)", """    import other
+    return other.torch.from_numpy(np.asarray(x, dtype=np.float64)).mul(2).numpy()""")
+
+TORCH_ALLOWED_HERE = """
+import torch
+
+import toy
+
+
+def triple(x):
+    return 3 * float(toy.as_array(torch.tensor(float(x))))
+"""
+
+
+def test_torch_loaded_for_another_module_computes_nothing_for_a_module_that_may_not_import_it(toy_root, tmp_path):
+    """other.py may use torch, toy.py may not: torch, in the worker for other.py, refuses every
+    operation while a toy.py function runs (the import_module and other.torch routes), while
+    other.py keeps torch and toy.py may still read out a tensor other.py hands it."""
+    course = tmp_path / "course"
+    shutil.copytree(toy_root, course)
+    config = course / "course.yaml"
+    config.write_text(config.read_text().replace("forbidden_imports: {toy.py: [scipy]}",
+                                                 "forbidden_imports: {toy.py: [scipy, torch]}"))
+    doc = grade_sources(course, tmp_path / "grading",
+                        {"toy.py": TORCH_BY_THE_BACK_DOOR, "other.py": TORCH_ALLOWED_HERE})
+    tests = by_name(doc)
+    # Which refusal a test meets depends on whether other.py (and so torch) is loaded when it
+    # runs: both say the same first words (each one is pinned in-process below).
+    for name in ("add: two numbers", "double: a small array", "double: random input"):
+        assert tests[name]["score"] == 0, (name, tests[name])
+        assert "toy.py may not use torch in this homework" in tests[name]["output"], tests[name]["output"]
+    assert tests["triple: an integer"]["score"] == 3, tests["triple: an integer"]["output"]
+    assert doc["score"] == 4
+
+
+def test_torch_refusal_in_process_mode_conversions_and_imports():
+    """The worker's TorchRefusal on a module made here: with torch loaded, an operation inside a
+    wrapped function raises and reading out a tensor does not; torch stays usable outside."""
+    import types
+
+    import numpy as np
+    import torch
+
+    from autograder.isolation import worker
+
+    module = types.ModuleType("numonly")
+    module.__file__ = "/submission/numonly.py"
+    exec("import numpy as np\n"
+         "def read(t):\n    return np.asarray(t) * 2\n"
+         "def compute(x, T):\n    return T.relu(T.from_numpy(x)).numpy()\n"
+         "class Helper:\n    @staticmethod\n    def compute(x, T):\n        return compute(x, T)\n", vars(module))
+    guard = types.SimpleNamespace(forbidden={"numonly": ["torch"]}, files={module.__file__: "numonly"})
+    refusal = worker.TorchRefusal(guard)
+    refusal.wrap_module(module)
+    assert module.read(torch.ones(3)).tolist() == [2.0, 2.0, 2.0]
+    for call in (module.compute, module.Helper.compute):
+        with pytest.raises(ModuleNotFoundError, match=r"numonly.py may not use torch in this homework "
+                                                      r"\(it called torch's relu\)"):
+            call(np.ones(2), torch)
+        assert refusal.running == ""
+    assert torch.relu(torch.ones(1)).item() == 1.0          # outside a wrapped call: torch as ever
 
 
 def test_a_forbidden_package_imported_through_a_library_on_the_students_behalf_is_refused(toy_root, tmp_path):

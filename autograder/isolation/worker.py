@@ -20,6 +20,7 @@ Only the standard library is imported here; numpy/torch come in with the student
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib
 import importlib.util
 import os
@@ -29,6 +30,7 @@ import socket
 import sys
 import tempfile
 import traceback
+import types
 from typing import Any
 
 _BUILTIN_EXCEPTIONS = {name for name, obj in vars(builtins).items()
@@ -425,6 +427,7 @@ class ImportGuard:
             self.files[os.path.realpath(path)] = module
         self.tainted: dict[str, set[str]] = {}        # code file names -> the student modules that made them
         self.original = builtins.__import__
+        self.torch_refusal = TorchRefusal(self)
 
     def install(self) -> None:
         if self.forbidden:
@@ -457,6 +460,9 @@ class ImportGuard:
 
     def refusal(self, name: str, frame: Any) -> str | None:
         top = name.partition(".")[0]
+        running = self.torch_refusal.running
+        if top == "torch" and running and "torch" not in sys.modules:
+            return f"{running}.py may not use torch in this homework (torch may not be imported while it runs)"
         for module in sorted(self.owners(frame)):
             if top in self.forbidden.get(module, ()):
                 return f"{module}.py may not import {top} in this homework"
@@ -487,7 +493,103 @@ class ImportGuard:
             refused = self.refusal(name, _getframe(1))
             if refused is not None:
                 raise ModuleNotFoundError(refused, name=name)
-        return self.original(name, globals, locals, fromlist, level)
+        module = self.original(name, globals, locals, fromlist, level)
+        self.torch_refusal.check()      # before ``from layers import f`` takes f
+        return module
+
+
+# What a numpy-only module may still do to a tensor another module hands it: read it out.
+_TORCH_CONVERSIONS = frozenset({"__array__", "numpy", "detach", "cpu", "tolist", "item", "__len__", "dim", "size",
+                                "__repr__", "__format__"})
+
+
+class TorchRefusal:
+    """Torch computes nothing while a function of a module that may not import torch runs.
+
+    The import guards refuse ``import torch`` to such a module, but torch is in the worker
+    already when another module of the homework uses it (the fork server preloads it), and an
+    imported module is handed out from ``sys.modules`` without asking any finder:
+    ``importlib.import_module("to" + "rch")`` or ``models.torch`` would reach it. So each
+    function and method such a module defines is wrapped once the module is imported: while one
+    runs (and whatever it calls, the student's other modules included), a torch function mode
+    raises on every torch operation, and torch, if not loaded yet, may not be imported by anyone.
+    Torch's own ways to leave a mode, and a thread started to run torch, still escape it: this
+    closes the easy routes, as the import guards do.
+    """
+
+    def __init__(self, guard: ImportGuard):
+        self.guard = guard
+        self.pending = {module for module, names in guard.forbidden.items() if "torch" in names}
+        self.running = ""               # the module whose refusing call is running (nested calls: the outermost)
+        self.mode_class: Any = None
+
+    def check(self) -> None:
+        """Wrap every module on the list that is now fully imported from the student's file."""
+        for name in tuple(self.pending) if self.pending else ():
+            module = sys.modules.get(name)
+            if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+                continue                # not imported yet, or still running its body (a circular import)
+            self.pending.discard(name)
+            if self.guard.files.get(getattr(module, "__file__", None) or "") == name:
+                self.wrap_module(module)
+
+    def wrap_module(self, module: types.ModuleType) -> None:
+        for attr, value in list(vars(module).items()):
+            if getattr(value, "__module__", None) != module.__name__:
+                continue                # imported names are someone else's
+            if isinstance(value, types.FunctionType):
+                setattr(module, attr, self.refusing(value, module.__name__))
+            elif isinstance(value, type):
+                for key, member in list(vars(value).items()):
+                    wrapped = self.wrap_member(member, module.__name__)
+                    if wrapped is not member:
+                        try:
+                            setattr(value, key, wrapped)
+                        except (AttributeError, TypeError):
+                            pass        # a class that refuses new attributes keeps its own
+
+    def wrap_member(self, member: Any, module: str) -> Any:
+        if isinstance(member, types.FunctionType):
+            return self.refusing(member, module)
+        if isinstance(member, (staticmethod, classmethod)) and isinstance(member.__func__, types.FunctionType):
+            return type(member)(self.refusing(member.__func__, module))
+        if isinstance(member, property):
+            return property(*(self.refusing(f, module) if isinstance(f, types.FunctionType) else f
+                              for f in (member.fget, member.fset, member.fdel)), member.__doc__)
+        return member
+
+    def refusing(self, fn: types.FunctionType, module: str) -> Any:
+        @functools.wraps(fn)
+        def refusing(*args: Any, **kwargs: Any) -> Any:
+            if self.running:            # inside another refusing call: its mode already holds
+                return fn(*args, **kwargs)
+            self.running = module
+            try:
+                if "torch" not in sys.modules:      # and none may import it meanwhile (ImportGuard.refusal)
+                    return fn(*args, **kwargs)
+                with self.mode(module):
+                    return fn(*args, **kwargs)
+            finally:
+                self.running = ""
+        return refusing
+
+    def mode(self, module: str) -> Any:
+        if self.mode_class is None:
+            from torch.overrides import TorchFunctionMode
+
+            class NoTorch(TorchFunctionMode):
+                def __init__(self, module: str):
+                    super().__init__()
+                    self.module = module
+
+                def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+                    if getattr(func, "__name__", "") in _TORCH_CONVERSIONS:   # reading a tensor computes nothing
+                        return func(*args, **(kwargs or {}))
+                    raise ModuleNotFoundError(f"{self.module}.py may not use torch in this homework (it called "
+                                              f"torch's {getattr(func, '__name__', 'operation')})", name="torch")
+
+            self.mode_class = NoTorch
+        return self.mode_class(module)
 
 
 class _ForbiddenFinder:
@@ -518,13 +620,19 @@ class _ForbiddenFinder:
         pass
 
 
+def _after_import() -> None:
+    """Replaced by the installed guard's ``TorchRefusal.check`` (nothing to do without a guard)."""
+
+
 class StudentModules:
     """What probes receive as ``hw``: ``hw.models`` imports the student's ``models.py``."""
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return importlib.import_module(name)
+        module = importlib.import_module(name)
+        _after_import()
+        return module
 
 
 class Worker:
@@ -568,6 +676,7 @@ class Worker:
                     importlib.import_module(request["module"])
                 except BaseException as err:  # noqa: BLE001 - SyntaxError, SystemExit, anything
                     return self.failure("import", err)
+                _after_import()
                 return {"ok": True, "value": None}
             if request.get("op") == "canary":
                 return {"ok": True, "value": canary(request)}
@@ -579,6 +688,7 @@ class Worker:
                     module = importlib.import_module(request["module"])
                 except BaseException as err:  # noqa: BLE001 - SyntaxError, SystemExit, anything
                     return self.failure("import", err)
+                _after_import()
                 fn = getattr(module, request["name"], None)
                 if fn is None:
                     return {"ok": False, "kind": "missing", "type": "AttributeError", "builtin": "AttributeError",
@@ -693,7 +803,10 @@ def serve_channel(sock: socket.socket, wire: Any, also_loaded: tuple[str, ...] =
     sys.path.insert(0, setup["submission"])
     if setup.get("lib"):
         sys.path.append(setup["lib"])   # the course's shared helpers (public), for the probes
-    ImportGuard(setup.get("forbidden", {}), setup["submission"]).install()
+    global _after_import
+    guard = ImportGuard(setup.get("forbidden", {}), setup["submission"])
+    guard.install()
+    _after_import = guard.torch_refusal.check
     Worker(sock, wire, setup).serve(isolation)
 
 
