@@ -597,8 +597,8 @@ class _ForbiddenFinder:
 
     Asked for a forbidden package that is not imported yet, it refuses when the code asking
     is a student module whose list forbids it (see ``ImportGuard.owners``). A package already
-    imported by an allowed module stays reachable through ``sys.modules`` by a student who
-    restores the original ``__import__``: the static check flags the usual ways of doing so.
+    imported is handed out from ``sys.modules`` without asking any finder: for torch, the one
+    such package a worker holds, ``TorchRefusal`` makes it compute nothing for such a module.
     """
 
     def __init__(self, guard: ImportGuard):
