@@ -620,24 +620,23 @@ class _ForbiddenFinder:
         pass
 
 
-def _after_import() -> None:
-    """Replaced by the installed guard's ``TorchRefusal.check`` (nothing to do without a guard)."""
-
-
 class StudentModules:
     """What probes receive as ``hw``: ``hw.models`` imports the student's ``models.py``."""
+
+    def __init__(self, guard: ImportGuard):
+        self._guard = guard
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         module = importlib.import_module(name)
-        _after_import()
+        self._guard.torch_refusal.check()
         return module
 
 
 class Worker:
-    def __init__(self, sock: socket.socket, wire: Any, setup: dict):
-        self.sock, self.wire, self.setup = sock, wire, setup
+    def __init__(self, sock: socket.socket, wire: Any, setup: dict, guard: ImportGuard):
+        self.sock, self.wire, self.setup, self.guard = sock, wire, setup, guard
         self.submission = setup["submission"]
         self.seed: int | None = None
         self.probes: Any = None
@@ -676,19 +675,19 @@ class Worker:
                     importlib.import_module(request["module"])
                 except BaseException as err:  # noqa: BLE001 - SyntaxError, SystemExit, anything
                     return self.failure("import", err)
-                _after_import()
+                self.guard.torch_refusal.check()
                 return {"ok": True, "value": None}
             if request.get("op") == "canary":
                 return {"ok": True, "value": canary(request)}
             if request.get("op") == "probe":
                 fn = getattr(self.load_probes(), request["name"])
-                value = fn(StudentModules(), *request.get("args", ()), **request.get("kwargs", {}))
+                value = fn(StudentModules(self.guard), *request.get("args", ()), **request.get("kwargs", {}))
             else:
                 try:
                     module = importlib.import_module(request["module"])
                 except BaseException as err:  # noqa: BLE001 - SyntaxError, SystemExit, anything
                     return self.failure("import", err)
-                _after_import()
+                self.guard.torch_refusal.check()
                 fn = getattr(module, request["name"], None)
                 if fn is None:
                     return {"ok": False, "kind": "missing", "type": "AttributeError", "builtin": "AttributeError",
@@ -803,11 +802,9 @@ def serve_channel(sock: socket.socket, wire: Any, also_loaded: tuple[str, ...] =
     sys.path.insert(0, setup["submission"])
     if setup.get("lib"):
         sys.path.append(setup["lib"])   # the course's shared helpers (public), for the probes
-    global _after_import
     guard = ImportGuard(setup.get("forbidden", {}), setup["submission"])
     guard.install()
-    _after_import = guard.torch_refusal.check
-    Worker(sock, wire, setup).serve(isolation)
+    Worker(sock, wire, setup, guard).serve(isolation)
 
 
 def join_cgroups(folders: list[str]) -> list[str]:
